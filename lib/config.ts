@@ -1,0 +1,119 @@
+/**
+ * Configuration, parsed once from the environment through zod. Nothing else reads process.env.
+ * A bad value fails at start-up with a message naming the variable.
+ */
+import { z } from 'zod';
+
+const tierLimits = z.object({ daily: z.number().int().nonnegative(), monthly: z.number().int().nonnegative() });
+export type TierLimits = z.infer<typeof tierLimits>;
+export type UsageLimits = Record<string, TierLimits>;
+
+export const DEFAULT_USAGE_LIMITS: UsageLimits = {
+  free: { daily: 100, monthly: 2000 },
+  pro: { daily: 2000, monthly: 50000 },
+};
+
+const usageLimits = z
+  .string()
+  .transform((raw, ctx) => {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"free":{"daily":100,"monthly":2000}}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string(), tierLimits.partial()))
+  .transform((parsed): UsageLimits => {
+    const merged: UsageLimits = { ...DEFAULT_USAGE_LIMITS };
+    for (const [tier, limits] of Object.entries(parsed)) {
+      const base = DEFAULT_USAGE_LIMITS[tier] ?? DEFAULT_USAGE_LIMITS.free!;
+      merged[tier] = { ...base, ...limits };
+    }
+    return merged;
+  });
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: optionalString,
+  DATA_DIR: z.string().min(1).default('./data'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  USAGE_LIMITS: usageLimits.optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(3),
+  DATABASE_PREPARE: bool.default(true),
+  DATABASE_IDLE_TIMEOUT: z.coerce.number().int().min(0).default(20),
+  DATABASE_CONNECT_TIMEOUT: z.coerce.number().int().min(1).default(5),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(10000),
+  SLOW_QUERY_MS: z.coerce.number().int().min(0).default(500),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** scrypt cost as log2(N); OWASP: N=2^17, r=8, p=1. Lower only in tests. */
+  PASSWORD_SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(17),
+  /** Set by Vercel; marks a read-only, per-instance filesystem. */
+  VERCEL: optionalString,
+  /** `false` drops the Secure cookie flag; default: Secure unless NODE_ENV=development/test. */
+  COOKIE_SECURE: bool.optional(),
+});
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  usageLimits: UsageLimits;
+  db: {
+    poolMax: number;
+    prepare: boolean;
+    idleTimeoutSeconds: number;
+    connectTimeoutSeconds: number;
+    statementTimeoutMs: number;
+    slowQueryMs: number;
+  };
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  passwordScryptLogN: number;
+  onVercel: boolean;
+  cookieSecure: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses an environment (default: process.env). Throws ConfigError naming each bad variable. */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment configuration:\n${lines.join('\n')}`);
+  }
+  const e = result.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    port: e.PORT,
+    usageLimits: e.USAGE_LIMITS ?? DEFAULT_USAGE_LIMITS,
+    db: {
+      poolMax: e.DATABASE_POOL_MAX,
+      prepare: e.DATABASE_PREPARE,
+      idleTimeoutSeconds: e.DATABASE_IDLE_TIMEOUT,
+      connectTimeoutSeconds: e.DATABASE_CONNECT_TIMEOUT,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      slowQueryMs: e.SLOW_QUERY_MS,
+    },
+    logLevel: e.LOG_LEVEL,
+    passwordScryptLogN: e.PASSWORD_SCRYPT_LOG_N,
+    onVercel: e.VERCEL !== undefined,
+    cookieSecure: e.COOKIE_SECURE ?? e.NODE_ENV === 'production',
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, parsed on first use. */
+export function config(): Config {
+  cached ??= parseConfig();
+  return cached;
+}
