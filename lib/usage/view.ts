@@ -1,0 +1,35 @@
+/**
+ * The API's Usage shape: the stored counters as of now, with the limits of the user's tier from
+ * configuration and the moments the windows reset.
+ */
+import { config, type UsageLimits } from '../config.js';
+import type { Store, UsageRecord } from '../store/types.js';
+import { nextDayStart, nextMonthStart, rollUsage } from './windows.js';
+
+export interface UsageView {
+  tier: string;
+  daily: { used: number; limit: number; resetsAt: string };
+  monthly: { used: number; limit: number; resetsAt: string };
+  total: number;
+}
+
+/** Limits for a tier; an unknown tier gets the free tier's limits. */
+export function tierLimits(limits: UsageLimits, tier: string): { daily: number; monthly: number } {
+  return limits[tier] ?? limits.free ?? { daily: 0, monthly: 0 };
+}
+
+export function presentUsage(record: UsageRecord, now: string, limits: UsageLimits = config().usageLimits): UsageView {
+  const usage = rollUsage(record, now);
+  const tier = tierLimits(limits, usage.tier);
+  return {
+    tier: usage.tier,
+    daily: { used: usage.dailyUsed, limit: tier.daily, resetsAt: nextDayStart(now) },
+    monthly: { used: usage.monthlyUsed, limit: tier.monthly, resetsAt: nextMonthStart(now) },
+    total: usage.totalUsed,
+  };
+}
+
+/** GET /api/usage: the caller's usage as of `now`. */
+export async function getUsageView(store: Store, userId: string, now: string): Promise<UsageView> {
+  return presentUsage(await store.getUsage(userId, now), now);
+}
