@@ -71,3 +71,9 @@ export async function closeStore(): Promise<void> {
 export function configuredStorage(): Store['kind'] {
   return config().databaseUrl !== undefined ? 'postgres' : 'json';
 }
+
+/** E.g. `json at ./data` or `postgres at 127.0.0.1:5432/threadbase` (no credentials). */
+export function describeStorage(): string {
+  const cfg = config();
+  return cfg.databaseUrl !== undefined ? `postgres at ${describeUrl(cfg.databaseUrl)}` : `json at ${cfg.dataDir}`;
+}
