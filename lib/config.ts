@@ -39,6 +39,8 @@ const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string(
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: optionalString,
+  /** Direct (non-pooled) connection for migrations; default DATABASE_URL. */
+  DATABASE_MIGRATION_URL: optionalString,
   DATA_DIR: z.string().min(1).default('./data'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   USAGE_LIMITS: usageLimits.optional(),
@@ -60,6 +62,8 @@ const envSchema = z.object({
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   databaseUrl: string | undefined;
+  /** Where `npm run db:migrate` connects: DATABASE_MIGRATION_URL, else DATABASE_URL. */
+  migrationDatabaseUrl: string | undefined;
   dataDir: string;
   port: number;
   usageLimits: UsageLimits;
@@ -92,6 +96,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
+    migrationDatabaseUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     port: e.PORT,
     usageLimits: e.USAGE_LIMITS ?? DEFAULT_USAGE_LIMITS,
