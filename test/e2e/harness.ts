@@ -1,0 +1,140 @@
+/**
+ * End-to-end harness: the dev server as a real child process (`node --import tsx
+ * scripts/dev-server.ts`) on a backend's storage, spoken to over a real socket with fetch.
+ *
+ *   const instance = await backend.create();
+ *   const server = await startTestServer(instance);
+ *   const res = await api(server.url)('POST', '/api/conversations', { json: { title: 'x' }, token });
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+export interface TestServer {
+  /** Base URL, e.g. http://127.0.0.1:41234 (changes after restart()). */
+  readonly url: string;
+  /** Stops the process and starts a new one on the same storage (and the same extra env). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+  /** Everything the process wrote to stdout and stderr so far (for failure messages). */
+  output(): string;
+}
+
+/** Variables the parent test process may carry that must not leak into the server's config. */
+const STRIPPED = ['DATABASE_URL', 'DATA_DIR', 'VERCEL', 'PORT', 'USAGE_LIMITS', 'COOKIE_SECURE'];
+
+function childEnv(storageEnv: Record<string, string>, extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of STRIPPED) delete env[name];
+  return { ...env, PORT: '0', LOG_LEVEL: 'silent', PASSWORD_SCRYPT_LOG_N: '10', NODE_ENV: 'test', ...storageEnv, ...extra };
+}
+
+interface Spawned {
+  child: ChildProcess;
+  url: string;
+}
+
+function spawnServer(env: NodeJS.ProcessEnv, log: string[]): Promise<Spawned> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev-server.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`dev server did not start within ${START_TIMEOUT_MS} ms:\n${log.join('')}`));
+    }, START_TIMEOUT_MS);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      log.push(chunk.toString());
+      stdout += chunk.toString();
+      const match = /listening on http:\/\/localhost:(\d+)/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: `http://127.0.0.1:${match[1]}` });
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => void log.push(chunk.toString()));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`dev server exited (code ${code}, signal ${signal}) before listening:\n${log.join('')}`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Starts the dev server on `backend.env` storage (DATABASE_URL or DATA_DIR), plus `extraEnv`. */
+export async function startTestServer(
+  backend: { env: Record<string, string> },
+  extraEnv: Record<string, string> = {},
+): Promise<TestServer> {
+  const log: string[] = [];
+  const env = childEnv(backend.env, extraEnv);
+  let current = await spawnServer(env, log);
+  return {
+    get url() {
+      return current.url;
+    },
+    async restart() {
+      await stopChild(current.child);
+      current = await spawnServer(env, log);
+    },
+    async stop() {
+      await stopChild(current.child);
+    },
+    output: () => log.join(''),
+  };
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON when the response is JSON, the text otherwise, undefined when empty. */
+  body: T;
+}
+
+export interface ApiOptions {
+  /** Sent as JSON with Content-Type: application/json. */
+  json?: unknown;
+  /** Sent as-is (set Content-Type yourself in headers). */
+  body?: string | Uint8Array;
+  headers?: Record<string, string>;
+  /** Adds `Authorization: Bearer <token>`. */
+  token?: string;
+}
+
+export type ApiClient = <T = unknown>(method: string, path: string, options?: ApiOptions) => Promise<ApiResponse<T>>;
+
+/** A fetch helper bound to a base URL. */
+export function api(baseUrl: string): ApiClient {
+  return async <T>(method: string, urlPath: string, options: ApiOptions = {}): Promise<ApiResponse<T>> => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    let body: string | Uint8Array | undefined = options.body;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(new URL(urlPath, baseUrl), { method, headers, body });
+    const text = await res.text();
+    const isJson = (res.headers.get('content-type') ?? '').includes('application/json');
+    const parsed: unknown = text === '' ? undefined : isJson ? JSON.parse(text) : text;
+    return { status: res.status, headers: res.headers, body: parsed as T };
+  };
+}
