@@ -28,10 +28,13 @@ function walk(value: unknown, path: (string | number)[], ctx: z.RefinementCtx): 
   }
 }
 
+/** Any JSON value; one shared instance so the OpenAPI document can name it. */
+export const jsonValue = z.json();
+
 /** A JSON object (not an array or scalar) of at most `maxBytes` serialized, with storable text. */
 export function storableJsonObject(maxBytes: number) {
   return z
-    .record(z.string(), z.json())
+    .record(z.string(), jsonValue)
     .superRefine((value, ctx) => {
       walk(value, [], ctx);
       if (Buffer.byteLength(JSON.stringify(value), 'utf8') > maxBytes) {

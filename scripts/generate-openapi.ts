@@ -1,0 +1,18 @@
+/** Writes docs/openapi.json from the route table and zod schemas: `npx tsx scripts/generate-openapi.ts`. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { buildOpenApiDocument } from './openapi/document.js';
+
+const root = new URL('../', import.meta.url);
+
+/** The document as committed: 2-space JSON with a trailing newline. */
+export function renderOpenApi(): string {
+  const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version: string };
+  return `${JSON.stringify(buildOpenApiDocument(pkg.version), null, 2)}\n`;
+}
+
+export const OPENAPI_PATH = new URL('docs/openapi.json', root);
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  writeFileSync(OPENAPI_PATH, renderOpenApi());
+  console.log(`wrote ${OPENAPI_PATH.pathname}`);
+}
