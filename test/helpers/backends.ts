@@ -1,0 +1,70 @@
+/**
+ * The storage backends every contract test runs against. `create()` gives a store on fresh,
+ * private storage (a cloned PostgreSQL database or a new temp directory), the environment that
+ * points a server or child process at that same storage, and a cleanup. The store modules are
+ * imported lazily so one backend's suite still runs while the other fails to load.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Store } from '../../lib/store/types.js';
+import { createTestDatabase } from './pg.js';
+
+export type BackendName = 'postgres' | 'json';
+
+export interface BackendInstance {
+  store: Store;
+  /** DATABASE_URL (postgres) or DATA_DIR (json) for a server or child process on this storage. */
+  env: Record<string, string>;
+  /** Closes the store and removes its storage. */
+  cleanup(): Promise<void>;
+}
+
+export interface Backend {
+  name: BackendName;
+  create(): Promise<BackendInstance>;
+}
+
+async function createPostgres(): Promise<BackendInstance> {
+  const { createPostgresStore } = await import('../../lib/store/postgres/index.js');
+  const db = await createTestDatabase();
+  const store = createPostgresStore({ url: db.url, poolMax: 5 });
+  return {
+    store,
+    env: { DATABASE_URL: db.url },
+    async cleanup() {
+      try {
+        await store.close();
+      } finally {
+        await db.drop();
+      }
+    },
+  };
+}
+
+/** A fresh empty directory for a JSON store; remove it with `rm(dir, { recursive: true })`. */
+export function tempDataDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'threadbase-json-'));
+}
+
+async function createJson(): Promise<BackendInstance> {
+  const { createJsonStore } = await import('../../lib/store/json/index.js');
+  const dataDir = await tempDataDir();
+  const store = createJsonStore({ dataDir });
+  return {
+    store,
+    env: { DATA_DIR: dataDir },
+    async cleanup() {
+      try {
+        await store.close();
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+export const backends: Backend[] = [
+  { name: 'postgres', create: createPostgres },
+  { name: 'json', create: createJson },
+];
