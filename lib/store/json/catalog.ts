@@ -1,0 +1,107 @@
+/**
+ * The in-memory index of conversation files: one summary per conversations/<id>.json (owner,
+ * title, timestamps, message count, idempotency records). It is only a cache: it is rebuilt
+ * from the files and revalidated against each file's identity (inode, mtime, size), so writes
+ * by other processes are seen. When the directory itself is unchanged since a scan (same
+ * inode and mtime, and that mtime was already in the past at the time of the scan, so a later
+ * write within the same clock tick cannot hide), the per-file checks are skipped.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { isNoEntry, parseJson, readSnapshot, statIdentity } from './atomic-file.js';
+import { parseConversation, type IdempotencyRecord, type StoredConversation } from './format.js';
+
+export interface ConversationSummary {
+  id: string;
+  userId: string;
+  title: string;
+  createdAt: string;
+  updatedAt: string;
+  messageCount: number;
+  idempotency: IdempotencyRecord[];
+}
+
+interface Entry {
+  identity: string;
+  summary: ConversationSummary;
+}
+
+export interface Catalog {
+  readonly dir: string;
+  entries: Map<string, Entry>;
+  /** The directory's identity at the last full scan, when that scan can be trusted later. */
+  settledDirIdentity: string | null;
+}
+
+const FILE_NAME = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.json$/;
+const SETTLE_MS = 1_000;
+
+export function createCatalog(dir: string): Catalog {
+  return { dir, entries: new Map(), settledDirIdentity: null };
+}
+
+export function summarise(conversation: StoredConversation): ConversationSummary {
+  return {
+    id: conversation.id,
+    userId: conversation.userId,
+    title: conversation.title,
+    createdAt: conversation.createdAt,
+    updatedAt: conversation.updatedAt,
+    messageCount: conversation.messages.length,
+    idempotency: conversation.idempotency ?? [],
+  };
+}
+
+async function dirState(dir: string): Promise<{ identity: string; settled: boolean } | null> {
+  try {
+    const stats = await fs.stat(dir, { bigint: true });
+    const mtimeMs = Number(stats.mtimeNs / 1_000_000n);
+    return { identity: `${stats.ino}:${stats.mtimeNs}`, settled: Date.now() - mtimeMs > SETTLE_MS };
+  } catch (error) {
+    if (isNoEntry(error)) return null;
+    throw error;
+  }
+}
+
+/** Brings the catalog up to date with the files and returns all summaries. */
+export async function refreshCatalog(catalog: Catalog): Promise<ConversationSummary[]> {
+  const state = await dirState(catalog.dir);
+  if (state === null) {
+    catalog.entries.clear();
+    return [];
+  }
+  if (state.identity === catalog.settledDirIdentity) return summaries(catalog);
+  const names = await fs.readdir(catalog.dir);
+  const seen = new Set<string>();
+  for (const name of names) {
+    const id = FILE_NAME.exec(name)?.[1];
+    if (id === undefined) continue;
+    seen.add(id);
+    await refreshEntry(catalog, id);
+  }
+  for (const id of catalog.entries.keys()) if (!seen.has(id)) catalog.entries.delete(id);
+  catalog.settledDirIdentity = state.settled ? state.identity : null;
+  return summaries(catalog);
+}
+
+async function refreshEntry(catalog: Catalog, id: string): Promise<void> {
+  const file = path.join(catalog.dir, `${id}.json`);
+  const cached = catalog.entries.get(id);
+  if (cached && cached.identity === (await statIdentity(file))) return;
+  const snapshot = await readSnapshot(file);
+  if (snapshot === null) {
+    catalog.entries.delete(id);
+    return;
+  }
+  const conversation = parseConversation(file, parseJson(file, snapshot.text));
+  catalog.entries.set(id, { identity: snapshot.identity, summary: summarise(conversation) });
+}
+
+function summaries(catalog: Catalog): ConversationSummary[] {
+  return [...catalog.entries.values()].map((entry) => entry.summary);
+}
+
+/** The user's conversation summaries. */
+export async function userConversations(catalog: Catalog, userId: string): Promise<ConversationSummary[]> {
+  return (await refreshCatalog(catalog)).filter((summary) => summary.userId === userId);
+}

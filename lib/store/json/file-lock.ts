@@ -1,0 +1,198 @@
+/**
+ * The JSON store's writer lock: an in-process async mutex (so one process's concurrent requests
+ * queue) plus a cross-process lock file `<dir>/.lock` (so several processes on one data
+ * directory never interleave a read-modify-write).
+ *
+ * Acquiring: write {pid, host, token, acquiredAt} to a private staging file and hard-link it to
+ * `.lock`; link() fails with EEXIST while someone holds it, and the lock file's content is always
+ * complete. A lock whose holder pid is dead (same host), or that is older than `staleMs` (pid
+ * reuse, other hosts), is taken over by renaming it aside and checking that what was renamed
+ * is the stale lock that was inspected; if a live lock was grabbed by mistake it is linked back.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isNoEntry, isProcessAlive } from './atomic-file.js';
+
+interface LockContent {
+  pid: number;
+  host: string;
+  token: string;
+  acquiredAt: string;
+}
+
+export interface FileLockOptions {
+  /** Give up after this long (ms). */
+  timeoutMs?: number;
+  /** A lock older than this is stale even if its pid looks alive (pid reuse, other hosts). */
+  staleMs?: number;
+}
+
+export class LockTimeoutError extends Error {
+  override name = 'LockTimeoutError';
+}
+
+/** A FIFO async mutex: `run` executes callbacks one at a time in call order. */
+export class AsyncMutex {
+  private tail: Promise<void> = Promise.resolve();
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Resolves when everything queued so far has finished. */
+  drain(): Promise<void> {
+    return this.tail;
+  }
+}
+
+export class FileLock {
+  private readonly lockPath: string;
+  private readonly mutex = new AsyncMutex();
+  private readonly timeoutMs: number;
+  private readonly staleMs: number;
+
+  constructor(private readonly dir: string, options: FileLockOptions = {}) {
+    this.lockPath = path.join(dir, '.lock');
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.staleMs = options.staleMs ?? 60_000;
+  }
+
+  /** Resolves when this process's queued critical sections have finished. */
+  drain(): Promise<void> {
+    return this.mutex.drain();
+  }
+
+  /** Runs `fn` holding both the in-process mutex and the cross-process lock file. */
+  withLock<T>(fn: () => Promise<T>): Promise<T> {
+    return this.mutex.run(async () => {
+      const token = await this.acquire();
+      try {
+        return await fn();
+      } finally {
+        await this.release(token);
+      }
+    });
+  }
+
+  private async acquire(): Promise<string> {
+    const content: LockContent = {
+      pid: process.pid,
+      host: os.hostname(),
+      token: randomBytes(12).toString('hex'),
+      acquiredAt: new Date().toISOString(),
+    };
+    const staging = path.join(this.dir, `.lock.${process.pid}.${content.token}`);
+    await fs.writeFile(staging, JSON.stringify(content), { flag: 'wx' });
+    try {
+      await this.linkWithRetry(staging);
+      return content.token;
+    } finally {
+      await fs.rm(staging, { force: true });
+    }
+  }
+
+  private async linkWithRetry(staging: string): Promise<void> {
+    const deadline = Date.now() + this.timeoutMs;
+    let delay = 1;
+    for (;;) {
+      try {
+        await fs.link(staging, this.lockPath);
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      if (await this.takeOverIfStale()) continue;
+      if (Date.now() > deadline) {
+        throw new LockTimeoutError(`Timed out after ${this.timeoutMs} ms waiting for ${this.lockPath}`);
+      }
+      await sleep(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 25);
+    }
+  }
+
+  /** Removes the lock file if its holder is gone; true when the caller should retry at once. */
+  private async takeOverIfStale(): Promise<boolean> {
+    const seen = await this.readLock(this.lockPath);
+    if (seen === undefined) return true;
+    if (seen !== null && !this.isStale(seen)) return false;
+    if (seen === null && !(await this.olderThan(this.lockPath, 2_000))) return false;
+    const aside = `${this.lockPath}.stale.${process.pid}.${randomBytes(6).toString('hex')}`;
+    try {
+      await fs.rename(this.lockPath, aside);
+    } catch (error) {
+      if (isNoEntry(error)) return true;
+      throw error;
+    }
+    const moved = await this.readLock(aside);
+    if (moved !== undefined && moved !== null && seen !== null && moved.token !== seen.token && !this.isStale(moved)) {
+      // We renamed a live lock created after our inspection: put it back.
+      await fs.link(aside, this.lockPath).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      });
+    }
+    await fs.rm(aside, { force: true });
+    return true;
+  }
+
+  private isStale(lock: LockContent): boolean {
+    const age = Date.now() - Date.parse(lock.acquiredAt);
+    if (!(age < this.staleMs)) return true;
+    return lock.host === os.hostname() && !isProcessAlive(lock.pid);
+  }
+
+  /** The lock's content; null when unreadable as a lock; undefined when the file is gone. */
+  private async readLock(file: string): Promise<LockContent | null | undefined> {
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (error) {
+      if (isNoEntry(error)) return undefined;
+      throw error;
+    }
+    try {
+      const parsed = JSON.parse(text) as Partial<LockContent>;
+      if (typeof parsed.pid === 'number' && typeof parsed.token === 'string' && typeof parsed.acquiredAt === 'string') {
+        return { pid: parsed.pid, host: String(parsed.host ?? ''), token: parsed.token, acquiredAt: parsed.acquiredAt };
+      }
+      return null;
+    } catch {
+      return null; // not JSON: a foreign or damaged lock file, judged by its age instead
+    }
+  }
+
+  private async olderThan(file: string, ms: number): Promise<boolean> {
+    try {
+      const stats = await fs.stat(file);
+      return Date.now() - stats.mtimeMs > ms;
+    } catch (error) {
+      if (isNoEntry(error)) return true;
+      throw error;
+    }
+  }
+
+  private async release(token: string): Promise<void> {
+    const current = await this.readLock(this.lockPath);
+    // Only remove our own lock: if it was (wrongly) taken over, the file is someone else's now.
+    if (current && current.token === token) await fs.rm(this.lockPath, { force: true });
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Removes lock staging files and set-aside stale locks left by dead processes. */
+export async function removeDeadLockLeftovers(dir: string): Promise<void> {
+  const names = await fs.readdir(dir);
+  for (const name of names) {
+    const match = /^\.lock\.(?:stale\.)?(\d+)\.[0-9a-f]+$/.exec(name);
+    if (match && !isProcessAlive(Number(match[1]))) await fs.rm(path.join(dir, name), { force: true });
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The JSON store's on-disk format, version 1 (DESIGN.md; documented in docs/json-store-format.md).
+ *
+ *   meta.json                 { format: "threadbase", version: 1 }
+ *   users.json                UserRecord[]
+ *   sessions.json             SessionRecord[]
+ *   api-tokens.json           ApiTokenRecord[]
+ *   usage.json                UsageRecord[]
+ *   conversations/<id>.json   StoredConversation (messages inline, oldest first)
+ * Extensions of this store (readers of plain version 1 may ignore them):
+ *   login-failures.json       LoginFailureRecord[]
+ *   StoredConversation.idempotency  IdempotencyRecord[] for writes made under an Idempotency-Key
+ *     in that file (the conversation's creation and message appends), so each record is written
+ *     atomically with its write.
+ */
+import { validationFailed } from '../../errors.js';
+import type { JsonObject, JsonValue, MessageRecord } from '../types.js';
+import { CorruptFileError } from './atomic-file.js';
+
+export const FORMAT_NAME = 'threadbase';
+export const FORMAT_VERSION = 1;
+
+export type CollectionName = 'users' | 'sessions' | 'api-tokens' | 'usage' | 'login-failures';
+
+export interface StoredMessage {
+  id: string;
+  role: MessageRecord['role'];
+  content: string;
+  metadata: JsonObject;
+  createdAt: string;
+}
+
+export interface IdempotencyRecord {
+  key: string;
+  requestHash: string;
+  userId: string;
+  /** The first response's value (a ConversationRecord or MessageRecord). */
+  response: JsonValue;
+  createdAt: string;
+}
+
+export interface StoredConversation {
+  id: string;
+  userId: string;
+  title: string;
+  createdAt: string;
+  updatedAt: string;
+  messages: StoredMessage[];
+  idempotency?: IdempotencyRecord[];
+}
+
+export interface LoginFailureRecord {
+  loginKey: string;
+  failures: number;
+  windowStart: string;
+  lockedUntil: string | null;
+}
+
+export interface MetaFile {
+  format: string;
+  version: number;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Checks a collection file holds an array of objects (the records' fields are ours to trust). */
+export function parseCollection<T>(file: string, raw: unknown): T[] {
+  if (!Array.isArray(raw) || !raw.every(isObject)) {
+    throw new CorruptFileError(file, new Error('expected an array of objects'));
+  }
+  return raw as T[];
+}
+
+export function parseConversation(file: string, raw: unknown): StoredConversation {
+  if (!isObject(raw) || typeof raw.id !== 'string' || typeof raw.userId !== 'string' || !Array.isArray(raw.messages)) {
+    throw new CorruptFileError(file, new Error('expected a conversation object with a messages array'));
+  }
+  if (raw.idempotency !== undefined && !Array.isArray(raw.idempotency)) {
+    throw new CorruptFileError(file, new Error('idempotency must be an array'));
+  }
+  return raw as unknown as StoredConversation;
+}
+
+/** Why a meta.json cannot be used by this build, or null when it can. */
+export function metaProblem(raw: unknown): string | null {
+  if (!isObject(raw)) return 'meta.json is not a JSON object';
+  if (raw.format !== FORMAT_NAME) return `meta.json says format ${JSON.stringify(raw.format)}, expected "${FORMAT_NAME}"`;
+  if (raw.version !== FORMAT_VERSION) {
+    return `meta.json says version ${JSON.stringify(raw.version)}; this build reads version ${FORMAT_VERSION} only`;
+  }
+  return null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The canonical (lower-case) form of a UUID, as PostgreSQL returns it; null when not a UUID. */
+export function canonicalId(id: string): string | null {
+  return UUID.test(id) ? id.toLowerCase() : null;
+}
+
+/** Timestamps are stored as `Date#toISOString()` (ms precision), as PostgreSQL's timestamptz(3) returns them. */
+export function canonicalTime(at: string, field = 'timestamp'): string {
+  const ms = Date.parse(at);
+  if (Number.isNaN(ms)) throw validationFailed([{ path: field, message: 'must be an ISO-8601 timestamp' }]);
+  return new Date(ms).toISOString();
+}
+
+export function toMessageRecord(conversationId: string, message: StoredMessage): MessageRecord {
+  return { ...message, conversationId };
+}
