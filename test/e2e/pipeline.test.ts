@@ -1,0 +1,166 @@
+/**
+ * The request pipeline end to end, per backend, over real HTTP to the dev server as a child
+ * process: envelope, X-Request-Id, 404/405/413/415/400, per-field validation details, auth by
+ * Bearer token and by cookie, headers on every response.
+ */
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, type BackendInstance } from '../helpers/backends.js';
+import { api, startTestServer, type ApiClient, type ApiResponse, type TestServer } from './harness.js';
+
+interface Envelope {
+  error: { code: string; message: string; details: { path: string; message: string }[]; requestId: string };
+}
+
+const MIB = 1024 * 1024;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function expectEnvelope(res: ApiResponse, status: number, code: string): Envelope {
+  expect(res.status).toBe(status);
+  const body = res.body as Envelope;
+  expect(body.error.code).toBe(code);
+  expect(typeof body.error.message).toBe('string');
+  expect(Array.isArray(body.error.details)).toBe(true);
+  expect(body.error.requestId).toBe(res.headers.get('x-request-id'));
+  expect(res.headers.get('cache-control')).toBe('no-store');
+  return body;
+}
+
+/** A POST whose body is streamed in chunks with no Content-Length (Transfer-Encoding: chunked). */
+function postChunked(url: string, path: string, totalBytes: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, url), { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < totalBytes) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+}
+
+describe.each(backends)('pipeline over HTTP ($name)', (backend) => {
+  let instance: BackendInstance;
+  let server: TestServer;
+  let call: ApiClient;
+  let n = 0;
+  const registration = () => {
+    n += 1;
+    const tag = `${backend.name}${n}${Date.now().toString(36)}`;
+    return { email: `${tag}@example.com`, username: `u_${tag}`, password: 'correct horse battery' };
+  };
+
+  beforeAll(async () => {
+    instance = await backend.create();
+    server = await startTestServer(instance);
+    call = api(server.url);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await instance?.cleanup();
+  });
+
+  it('answers unknown routes with a 404 envelope', async () => {
+    expectEnvelope(await call('GET', '/api/does-not-exist'), 404, 'not_found');
+    expectEnvelope(await call('GET', '/api/conversations/x/y/z'), 404, 'not_found');
+    expectEnvelope(await call('GET', '/'), 404, 'not_found');
+  });
+
+  it('answers unknown methods with 405 and Allow', async () => {
+    const res = await call('POST', '/api/health');
+    expectEnvelope(res, 405, 'method_not_allowed');
+    expect(res.headers.get('allow')).toBe('GET');
+    const del = await call('DELETE', '/api/auth/register');
+    expectEnvelope(del, 405, 'method_not_allowed');
+    expect(del.headers.get('allow')).toBe('POST');
+  });
+
+  it('echoes a valid X-Request-Id and replaces an invalid one', async () => {
+    const echoed = await call('GET', '/api/health', { headers: { 'x-request-id': 'client-1.2:3_x' } });
+    expect(echoed.headers.get('x-request-id')).toBe('client-1.2:3_x');
+    const generated = await call('GET', '/api/nope', { headers: { 'x-request-id': 'has spaces' } });
+    expect(generated.headers.get('x-request-id')).toMatch(UUID);
+    expectEnvelope(generated, 404, 'not_found');
+    const tooLong = await call('GET', '/api/nope', { headers: { 'x-request-id': 'a'.repeat(201) } });
+    expect(tooLong.headers.get('x-request-id')).toMatch(UUID);
+    const fresh = await call('GET', '/api/health');
+    expect(fresh.headers.get('x-request-id')).toMatch(UUID);
+  });
+
+  it('rejects a body that is not JSON with 415', async () => {
+    const res = await call('POST', '/api/auth/register', { body: 'email=a', headers: { 'content-type': 'text/plain' } });
+    expectEnvelope(res, 415, 'unsupported_media_type');
+    const none = await call('POST', '/api/auth/register', { body: '{}' });
+    expectEnvelope(none, 415, 'unsupported_media_type');
+  });
+
+  it('rejects bodies over 1 MiB with 413, declared or streamed', async () => {
+    const big = JSON.stringify({ email: 'x'.repeat(MIB) });
+    const declared = await call('POST', '/api/auth/register', { body: big, headers: { 'content-type': 'application/json' } });
+    expectEnvelope(declared, 413, 'payload_too_large');
+    const streamed = await postChunked(server.url, '/api/auth/register', MIB + 64 * 1024);
+    expect(streamed.status).toBe(413);
+    expect((JSON.parse(streamed.body) as Envelope).error.code).toBe('payload_too_large');
+    // Exactly at the limit is still read (and then fails validation, not size).
+    const atLimit = await postChunked(server.url, '/api/auth/register', MIB);
+    expect(atLimit.status).toBe(400);
+  });
+
+  it('rejects malformed JSON with 400 bad_request', async () => {
+    const res = await call('POST', '/api/auth/register', { body: '{"email": ', headers: { 'content-type': 'application/json' } });
+    expectEnvelope(res, 400, 'bad_request');
+    const charset = await call('POST', '/api/auth/register', {
+      body: '{nope}',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+    expectEnvelope(charset, 400, 'bad_request');
+  });
+
+  it('reports one validation detail per bad field', async () => {
+    const res = await call('POST', '/api/auth/register', { json: { email: 'not-an-email', username: 'x' } });
+    const body = expectEnvelope(res, 400, 'validation_failed');
+    const paths = body.error.details.map((d) => d.path).sort();
+    expect(paths).toEqual(['email', 'password', 'username']);
+    const empty = await call('POST', '/api/auth/register', { body: '', headers: { 'content-type': 'application/json' } });
+    expectEnvelope(empty, 400, 'validation_failed');
+  });
+
+  it('authenticates by Bearer token and by the tb_session cookie', async () => {
+    const reg = await call<{ token: string }>('POST', '/api/auth/register', { json: registration() });
+    expect(reg.status).toBe(201);
+    expect(reg.headers.get('cache-control')).toBe('no-store');
+    const cookie = reg.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^tb_session=tb_[A-Za-z0-9_-]{43};/);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Lax');
+    expect(cookie).toContain('Path=/');
+    expect(cookie).not.toContain('Secure');
+
+    expect((await call('GET', '/api/me', { token: reg.body.token })).status).toBe(200);
+    const viaCookie = await call('GET', '/api/me', { headers: { cookie: `other=1; ${cookie.split(';')[0]}` } });
+    expect(viaCookie.status).toBe(200);
+
+    expectEnvelope(await call('GET', '/api/me'), 401, 'unauthorized');
+    expectEnvelope(await call('GET', '/api/me', { token: `${reg.body.token}x` }), 401, 'unauthorized');
+    expectEnvelope(await call('GET', '/api/me', { headers: { authorization: `Basic ${reg.body.token}` } }), 401, 'unauthorized');
+  });
+
+  it('accepts a body-less POST without Content-Type (logout)', async () => {
+    const reg = await call<{ token: string }>('POST', '/api/auth/register', { json: registration() });
+    const out = await call('POST', '/api/auth/logout', { token: reg.body.token });
+    expect(out.status).toBe(204);
+    expect(out.body).toBeUndefined();
+    expect(out.headers.get('set-cookie')).toMatch(/^tb_session=;.*Max-Age=0/);
+    expectEnvelope(await call('GET', '/api/me', { token: reg.body.token }), 401, 'unauthorized');
+  });
+});
