@@ -3,6 +3,7 @@
  * once per run (test/setup/global-postgres.ts); test files run in parallel worker processes,
  * each on databases of its own. The tree reporter shows each backend's describe block.
  */
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -10,6 +11,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/global-postgres.ts'],
     pool: 'forks',
+    // Files mostly wait on PostgreSQL, the file system and child processes, so run more of them
+    // than there are cores (vitest's default is cores - 1: a single worker on 2 cores).
+    maxWorkers: Math.max(3, availableParallelism()),
     testTimeout: 20_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,

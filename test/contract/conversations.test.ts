@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import type { ConversationRecord, Store } from '../../lib/store/types.js';
-import { backends } from '../helpers/backends.js';
+import { backendCases } from '../helpers/backends.js';
 import { expectAppError, useStore } from '../helpers/contract.js';
 import { addMs, clock, makeConversation, makeMessage, makeUser, newConversation, newMessage, now } from '../helpers/factories.js';
 import { walkPages } from '../helpers/paging.js';
@@ -21,7 +21,7 @@ function listAll(store: Store, userId: string, limit: number, between?: (i: numb
   );
 }
 
-describe.each(backends)('$name', (backend) => {
+describe.each(backendCases)('%s', (_name, backend) => {
   const store = useStore(backend);
 
   test('createConversation: messageCount 0, updatedAt = createdAt, not replayed', async () => {

@@ -4,11 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { backends } from '../helpers/backends.js';
+import { backendCases } from '../helpers/backends.js';
 import { useStore } from '../helpers/contract.js';
 import { addMs, makeApiToken, makeSession, makeUser, now, tokenHash } from '../helpers/factories.js';
 
-describe.each(backends)('$name', (backend) => {
+describe.each(backendCases)('%s', (_name, backend) => {
   const store = useStore(backend);
 
   test('findCredential resolves a session with its user', async () => {

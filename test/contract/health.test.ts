@@ -3,10 +3,10 @@
  * adds pool figures and migration status.
  */
 import { describe, expect, test } from 'vitest';
-import { backends } from '../helpers/backends.js';
+import { backendCases } from '../helpers/backends.js';
 import { useStore } from '../helpers/contract.js';
 
-describe.each(backends)('$name', (backend) => {
+describe.each(backendCases)('%s', (_name, backend) => {
   const store = useStore(backend);
 
   test('health() names the storage and measures latency', async () => {

@@ -7,14 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import type { IdempotencyInput } from '../../lib/store/types.js';
 import type { UsageLimits } from '../../lib/config.js';
-import { backends } from '../helpers/backends.js';
+import { backendCases } from '../helpers/backends.js';
 import { expectAppError, useStore } from '../helpers/contract.js';
 import { addMs, DAY_MS, makeConversation, makeUser, newConversation, newMessage, now } from '../helpers/factories.js';
 
 const limits: UsageLimits = { free: { daily: 10, monthly: 100 }, pro: { daily: 10, monthly: 100 } };
 const idem = (requestHash: string, at = now(), key = `key-${randomUUID()}`): IdempotencyInput => ({ key, requestHash, now: at });
 
-describe.each(backends)('$name', (backend) => {
+describe.each(backendCases)('%s', (_name, backend) => {
   const store = useStore(backend);
 
   test('createConversation replay: same value, replayed true, nothing written', async () => {

@@ -5,14 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import type { LoginThrottlePolicy } from '../../lib/store/types.js';
-import { backends } from '../helpers/backends.js';
+import { backendCases } from '../helpers/backends.js';
 import { useStore } from '../helpers/contract.js';
 import { addMs, clock } from '../helpers/factories.js';
 
 const policy: LoginThrottlePolicy = { maxFailures: 3, windowMs: 60_000, lockMs: 300_000 };
 const key = () => `user-${randomUUID()}@example.test`;
 
-describe.each(backends)('$name', (backend) => {
+describe.each(backendCases)('%s', (_name, backend) => {
   const store = useStore(backend);
 
   test('an unknown key is not locked', async () => {

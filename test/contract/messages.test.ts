@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import type { MessageRecord, Store } from '../../lib/store/types.js';
 import type { UsageLimits } from '../../lib/config.js';
-import { backends } from '../helpers/backends.js';
+import { backendCases } from '../helpers/backends.js';
 import { expectAppError, useStore } from '../helpers/contract.js';
 import { clock, makeConversation, makeMessage, makeUser, newMessage, now } from '../helpers/factories.js';
 import { walkPages } from '../helpers/paging.js';
@@ -22,7 +22,7 @@ function listAll(store: Store, userId: string, conversationId: string, limit: nu
   );
 }
 
-describe.each(backends)('$name', (backend) => {
+describe.each(backendCases)('%s', (_name, backend) => {
   const store = useStore(backend);
 
   test('appendMessage returns the message and bumps updatedAt and messageCount', async () => {

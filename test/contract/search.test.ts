@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { ConversationRecord, MessageRecord, SearchHit, SearchQuery, Store, UserRecord } from '../../lib/store/types.js';
-import { backends } from '../helpers/backends.js';
+import { backendCases } from '../helpers/backends.js';
 import { expectResolvesOrValidationError, useStore } from '../helpers/contract.js';
 import { makeConversation, makeMessage, makeUser } from '../helpers/factories.js';
 import { walkPages } from '../helpers/paging.js';
@@ -39,7 +39,7 @@ async function seed(store: Store): Promise<Fixture> {
 const hitIds = (hits: SearchHit[]) => hits.map((h) => h.message.id).sort();
 const idsOf = (...messages: (MessageRecord | undefined)[]) => messages.map((m) => m!.id).sort();
 
-describe.each(backends)('$name', (backend) => {
+describe.each(backendCases)('%s', (_name, backend) => {
   const store = useStore(backend);
   let fx: Fixture | undefined;
   const fixture = async (): Promise<Fixture> => (fx ??= await seed(store()));

@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { UsageLimits } from '../../lib/config.js';
-import { backends } from '../helpers/backends.js';
+import { backendCases } from '../helpers/backends.js';
 import { useStore } from '../helpers/contract.js';
 import { makeUser } from '../helpers/factories.js';
 
@@ -13,7 +13,7 @@ const limits = (daily: number, monthly: number, pro = { daily: 1000, monthly: 10
   pro,
 });
 
-describe.each(backends)('$name', (backend) => {
+describe.each(backendCases)('%s', (_name, backend) => {
   const store = useStore(backend);
 
   async function consumeN(userId: string, n: number, l: UsageLimits, now: string) {

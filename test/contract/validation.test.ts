@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { JsonObject, MessageRecord } from '../../lib/store/types.js';
-import { backends } from '../helpers/backends.js';
+import { backendCases } from '../helpers/backends.js';
 import { expectAppError, expectResolvesOrValidationError, useStore } from '../helpers/contract.js';
 import { makeConversation, makeUser, newConversation, newMessage, newUser, now } from '../helpers/factories.js';
 
@@ -19,7 +19,7 @@ const invalid: [string, string][] = [
 
 const validation = { status: 400, code: 'validation_failed' };
 
-describe.each(backends)('$name', (backend) => {
+describe.each(backendCases)('%s', (_name, backend) => {
   const store = useStore(backend);
 
   async function roundTrip(content: string, metadata: JsonObject = {}): Promise<MessageRecord> {

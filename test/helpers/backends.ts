@@ -68,3 +68,9 @@ export const backends: Backend[] = [
   { name: 'postgres', create: createPostgres },
   { name: 'json', create: createJson },
 ];
+
+/**
+ * `[name, backend]` pairs for `describe.each(backendCases)('%s', (_name, backend) => …)`: the
+ * block is titled plainly `postgres` / `json` (`$name` on objects would print it quoted).
+ */
+export const backendCases: [BackendName, Backend][] = backends.map((b) => [b.name, b]);
