@@ -1,0 +1,158 @@
+/**
+ * The PostgreSQL client: one postgres.js pool wrapped by Drizzle, sized for serverless (small
+ * `max`, `idle_timeout` set, `prepare: false` selectable for PgBouncer/Supavisor). The app uses
+ * one client per process via `getDb()`; tests and scripts build their own with `createDbClient()`
+ * and close it.
+ *
+ * postgres.js exposes no pool statistics (porsager/postgres #443), so we keep our own:
+ * - in-flight work is counted in JS by instrumenting `unsafe` (every Drizzle query goes through
+ *   it) and `begin` (a transaction holds one connection until it settles); `waiting` is the part
+ *   of that work beyond `max` connections, i.e. what must queue for a connection;
+ * - open/idle connections are asked of the server (`pg_stat_activity`), filtered by an
+ *   application_name unique to this client, so the figures are the server's truth rather than a
+ *   guess about postgres.js internals. This costs one small query, made only by health().
+ * The same instrumentation times each statement for the slow-query log (text only, no parameters).
+ */
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { sql as dsql } from 'drizzle-orm';
+import * as schema from './schema.js';
+import { config } from '../lib/config.js';
+import { logger } from '../lib/log.js';
+
+export interface DbClientOptions {
+  url: string;
+  poolMax?: number;
+  prepare?: boolean;
+  idleTimeoutSeconds?: number;
+  connectTimeoutSeconds?: number;
+  statementTimeoutMs?: number;
+  slowQueryMs?: number;
+  /** Receives one line per slow statement; default: the structured logger at warn. */
+  onSlowQuery?: (statement: string, durationMs: number) => void;
+}
+
+export interface PoolFigures {
+  max: number;
+  open: number;
+  idle: number;
+  waiting: number;
+}
+
+export type Db = PostgresJsDatabase<typeof schema>;
+
+export interface DbClient {
+  db: Db;
+  sql: postgres.Sql;
+  /** The application_name this client's connections carry. */
+  applicationName: string;
+  /** Pool figures; open/idle come from the server, so this makes one query. */
+  pool(): Promise<PoolFigures>;
+  /** Ends all connections, waiting at most `timeoutSeconds` for running queries. */
+  close(timeoutSeconds?: number): Promise<void>;
+}
+
+interface Counters {
+  inFlight: number;
+}
+
+/** Times `work`; `holdsConnection` counts it as in-flight (false for statements inside a transaction). */
+type Tracker = (statement: string, work: PromiseLike<unknown>, holdsConnection: boolean) => void;
+
+function makeTracker(counters: Counters, slowMs: number, onSlow: (s: string, ms: number) => void): Tracker {
+  return (statement, work, holdsConnection) => {
+    const started = performance.now();
+    if (holdsConnection) counters.inFlight += 1;
+    const done = (): void => {
+      if (holdsConnection) counters.inFlight -= 1;
+      const ms = performance.now() - started;
+      if (ms >= slowMs) onSlow(statement, Math.round(ms));
+    };
+    // Observing the promise does not handle it for the caller: Drizzle awaits the same query.
+    work.then(done, done);
+  };
+}
+
+/**
+ * Wraps a postgres.js Sql so `unsafe` (Drizzle's only query path) and `begin` are tracked.
+ * postgres.js queries start on the next tick after the first `then`, so observing them here does
+ * not change when or how they run, and `.values()` chained by Drizzle afterwards still applies.
+ */
+function instrument(target: postgres.Sql, track: Tracker, inTransaction: boolean): postgres.Sql {
+  return new Proxy(target, {
+    get(obj, prop, receiver) {
+      const value: unknown = Reflect.get(obj, prop, receiver);
+      if (prop === 'unsafe' && typeof value === 'function') {
+        return (query: string, ...rest: unknown[]) => {
+          const pending = (value as (...a: unknown[]) => PromiseLike<unknown>).call(obj, query, ...rest);
+          track(query, pending, !inTransaction);
+          return pending;
+        };
+      }
+      if (prop === 'begin' && typeof value === 'function') {
+        return (...args: unknown[]) => {
+          const fn = args[args.length - 1] as (tx: postgres.Sql) => unknown;
+          args[args.length - 1] = (tx: postgres.Sql) => fn(instrument(tx, track, true));
+          const pending = (value as (...a: unknown[]) => PromiseLike<unknown>).apply(obj, args);
+          track('transaction', pending, true);
+          return pending;
+        };
+      }
+      return value;
+    },
+  });
+}
+
+function defaultSlowLog(statement: string, durationMs: number): void {
+  logger.warn('slow query', { statement: statement.slice(0, 2000), durationMs });
+}
+
+/** Builds a new client; the caller owns it and must close() it. */
+export function createDbClient(options: DbClientOptions): DbClient {
+  const max = options.poolMax ?? 3;
+  const applicationName = `threadbase-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const raw = postgres(options.url, {
+    max,
+    idle_timeout: options.idleTimeoutSeconds ?? 20,
+    connect_timeout: options.connectTimeoutSeconds ?? 5,
+    prepare: options.prepare ?? true,
+    onnotice: () => undefined,
+    connection: {
+      application_name: applicationName,
+      statement_timeout: options.statementTimeoutMs ?? 10000,
+      TimeZone: 'UTC',
+    },
+  });
+  const counters: Counters = { inFlight: 0 };
+  const track = makeTracker(counters, options.slowQueryMs ?? 500, options.onSlowQuery ?? defaultSlowLog);
+  const sql = instrument(raw, track, false);
+  const db = drizzle(sql, { schema });
+
+  async function pool(): Promise<PoolFigures> {
+    const rows = await db.execute<{ open: number; idle: number }>(dsql`
+      select count(*)::int as open, (count(*) filter (where state = 'idle'))::int as idle
+      from pg_stat_activity where application_name = ${applicationName}`);
+    const row = rows[0] ?? { open: 0, idle: 0 };
+    return { max, open: row.open, idle: row.idle, waiting: Math.max(0, counters.inFlight - max) };
+  }
+
+  return {
+    db,
+    sql,
+    applicationName,
+    pool,
+    close: (timeoutSeconds = 5) => raw.end({ timeout: timeoutSeconds }),
+  };
+}
+
+let shared: DbClient | undefined;
+
+/** The process-wide client built from config(); DATABASE_URL must be set. */
+export function getDb(): DbClient {
+  if (shared) return shared;
+  const c = config();
+  if (!c.databaseUrl) throw new Error('getDb() needs DATABASE_URL to be set.');
+  shared = createDbClient({ url: c.databaseUrl, ...c.db });
+  return shared;
+}

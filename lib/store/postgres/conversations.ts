@@ -1,0 +1,95 @@
+/**
+ * Conversations in PostgreSQL. Lists are keyset-paginated in index order
+ * (conversations_user_updated_idx: user_id, updated_at desc, id desc) with a row comparison, so a
+ * page costs the same at any depth and never repeats or skips rows inserted between requests.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import { conversations } from '../../../db/schema.js';
+import { assertStorable } from '../../validation/storable-text.js';
+import type {
+  ConversationKey,
+  ConversationRecord,
+  IdempotencyInput,
+  PageRequest,
+  PageResult,
+  Written,
+} from '../types.js';
+import type { Db, Executor } from './executor.js';
+import { claim, complete } from './idempotency.js';
+import { isUuid, toConversation } from './rows.js';
+
+const COLUMNS = sql.raw(`id, user_id as "userId", title, created_at as "createdAt",
+  updated_at as "updatedAt", message_count as "messageCount"`);
+
+export async function createConversation(
+  db: Db,
+  conversation: Omit<ConversationRecord, 'messageCount' | 'updatedAt'>,
+  idempotency?: IdempotencyInput,
+): Promise<Written<ConversationRecord>> {
+  assertStorable({ title: conversation.title });
+  const record: ConversationRecord = { ...conversation, updatedAt: conversation.createdAt, messageCount: 0 };
+  return db.transaction(async (tx) => {
+    if (idempotency) {
+      const claimed = await claim<ConversationRecord>(tx, conversation.userId, idempotency);
+      if (claimed.replay) return { value: claimed.value, replayed: true };
+    }
+    await tx.insert(conversations).values(record);
+    const value = toConversation(record);
+    if (idempotency) await complete(tx, conversation.userId, idempotency.key, value);
+    return { value, replayed: false };
+  });
+}
+
+export async function getConversation(db: Executor, userId: string, id: string): Promise<ConversationRecord | null> {
+  if (!isUuid(id)) return null;
+  const [row] = await db
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
+    .limit(1);
+  return row ? toConversation(row) : null;
+}
+
+export async function listConversations(
+  db: Executor,
+  userId: string,
+  page: PageRequest<ConversationKey>,
+): Promise<PageResult<ConversationRecord>> {
+  const after = page.after
+    ? sql`and (updated_at, id) < (${page.after.updatedAt}::timestamptz, ${page.after.id}::uuid)`
+    : sql``;
+  const rows = await db.execute<ConversationRecord & Record<string, unknown>>(sql`
+    select ${COLUMNS} from conversations
+    where user_id = ${userId} ${after}
+    order by updated_at desc, id desc
+    limit ${page.limit + 1}`);
+  const items = rows.slice(0, page.limit).map(toConversation);
+  return { items, hasMore: rows.length > page.limit };
+}
+
+export async function renameConversation(
+  db: Executor,
+  userId: string,
+  id: string,
+  title: string,
+  at: string,
+): Promise<ConversationRecord | null> {
+  assertStorable({ title });
+  if (!isUuid(id)) return null;
+  const [row] = await db
+    .update(conversations)
+    .set({ title, updatedAt: at })
+    .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
+    .returning();
+  return row ? toConversation(row) : null;
+}
+
+/** One statement: the messages go with it through ON DELETE CASCADE, atomically. */
+export async function deleteConversation(db: Executor, userId: string, id: string): Promise<boolean> {
+  if (!isUuid(id)) return false;
+  const rows = await db
+    .delete(conversations)
+    .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
+    .returning({ id: conversations.id });
+  return rows.length > 0;
+}

@@ -1,0 +1,54 @@
+/**
+ * Idempotency-Key records, used inside the write's own transaction: `claim` first, then do the
+ * write, then `complete` with the response. A concurrent request with the same key blocks on the
+ * claimed row until the first commits (then replays it) or rolls back (then claims it itself).
+ */
+import { sql } from 'drizzle-orm';
+import { conflict } from '../../errors.js';
+import type { IdempotencyInput } from '../types.js';
+import type { Tx } from './executor.js';
+
+const TTL = sql`interval '24 hours'`;
+
+interface ExistingRow {
+  requestHash: string;
+  response: unknown;
+  live: boolean;
+}
+
+export type Claim<T> = { replay: true; value: T } | { replay: false };
+
+/** Claims `key` for this request; a live earlier record with the same request hash is replayed. */
+export async function claim<T>(tx: Tx, userId: string, input: IdempotencyInput): Promise<Claim<T>> {
+  const inserted = await tx.execute(sql`
+    insert into idempotency_keys (user_id, key, request_hash, response, created_at)
+    values (${userId}, ${input.key}, ${input.requestHash}, 'null'::jsonb, ${input.now}::timestamptz)
+    on conflict (user_id, key) do nothing
+    returning 1 as claimed`);
+  if (inserted.length > 0) return { replay: false };
+
+  const [existing] = await tx.execute<ExistingRow & Record<string, unknown>>(sql`
+    select request_hash as "requestHash", response,
+           created_at > ${input.now}::timestamptz - ${TTL} as live
+    from idempotency_keys where user_id = ${userId} and key = ${input.key}
+    for update`);
+  if (!existing) throw new Error('Idempotency record vanished while its row was locked.');
+  if (!existing.live) {
+    await tx.execute(sql`
+      update idempotency_keys
+      set request_hash = ${input.requestHash}, response = 'null'::jsonb, created_at = ${input.now}::timestamptz
+      where user_id = ${userId} and key = ${input.key}`);
+    return { replay: false };
+  }
+  if (existing.requestHash !== input.requestHash) {
+    throw conflict('Idempotency-Key', 'This Idempotency-Key was used with a different request.');
+  }
+  return { replay: true, value: existing.response as T };
+}
+
+/** Stores the response of the claimed request. */
+export async function complete(tx: Tx, userId: string, key: string, response: unknown): Promise<void> {
+  await tx.execute(sql`
+    update idempotency_keys set response = ${JSON.stringify(response)}::jsonb
+    where user_id = ${userId} and key = ${key}`);
+}

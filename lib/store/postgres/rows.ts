@@ -1,0 +1,121 @@
+/**
+ * Row shapes of the PostgreSQL store and their conversion to Store records. Drizzle leaves
+ * timestamptz values as the text PostgreSQL sends (`2026-11-22 14:37:00.123+00`); the API speaks
+ * `toISOString()` form, so every timestamp passes through `iso()` on the way out.
+ */
+import type {
+  ApiTokenRecord,
+  ConversationRecord,
+  JsonObject,
+  MessageRecord,
+  Role,
+  SessionRecord,
+  UsageRecord,
+  UserRecord,
+} from '../types.js';
+
+const PG_TIMESTAMP = /^(\d{4,}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d(?:\.\d+)?)(?:([+-]\d\d)(?::?(\d\d))?(?::?(\d\d))?|Z)?$/;
+
+/** PostgreSQL timestamptz text → ISO-8601 UTC with milliseconds. */
+export function iso(value: string | Date): string {
+  if (value instanceof Date) return value.toISOString();
+  const m = PG_TIMESTAMP.exec(value);
+  if (!m) throw new Error(`Unexpected timestamp from PostgreSQL: ${value}`);
+  const offset = m[3] === undefined ? 'Z' : `${m[3]}:${m[4] ?? '00'}`;
+  const date = new Date(`${m[1]}T${m[2]}${offset}`);
+  if (Number.isNaN(date.getTime())) throw new Error(`Unparseable timestamp from PostgreSQL: ${value}`);
+  return date.toISOString();
+}
+
+export function isoOrNull(value: string | Date | null): string | null {
+  return value === null ? null : iso(value);
+}
+
+export interface UserRow {
+  id: string;
+  email: string;
+  username: string;
+  displayName: string;
+  passwordHash: string;
+  createdAt: string;
+  updatedAt: string;
+  lastLoginAt: string | null;
+}
+
+export function toUser(r: UserRow): UserRecord {
+  return {
+    id: r.id,
+    email: r.email,
+    username: r.username,
+    displayName: r.displayName,
+    passwordHash: r.passwordHash,
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
+    lastLoginAt: isoOrNull(r.lastLoginAt),
+  };
+}
+
+export function toSession(r: SessionRecord): SessionRecord {
+  return { ...r, createdAt: iso(r.createdAt), expiresAt: iso(r.expiresAt), lastSeenAt: iso(r.lastSeenAt) };
+}
+
+export function toApiToken(r: ApiTokenRecord): ApiTokenRecord {
+  return {
+    ...r,
+    createdAt: iso(r.createdAt),
+    lastUsedAt: isoOrNull(r.lastUsedAt),
+    expiresAt: isoOrNull(r.expiresAt),
+  };
+}
+
+export function toConversation(r: ConversationRecord): ConversationRecord {
+  return {
+    id: r.id,
+    userId: r.userId,
+    title: r.title,
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
+    messageCount: Number(r.messageCount),
+  };
+}
+
+export interface MessageRow {
+  id: string;
+  conversationId: string;
+  role: Role;
+  content: string;
+  metadata: unknown;
+  createdAt: string;
+}
+
+export function toMessage(r: MessageRow): MessageRecord {
+  // Raw `sql` results carry jsonb as parsed values; guard against a driver handing back text.
+  const metadata = typeof r.metadata === 'string' ? (JSON.parse(r.metadata) as JsonObject) : (r.metadata as JsonObject);
+  return {
+    id: r.id,
+    conversationId: r.conversationId,
+    role: r.role,
+    content: r.content,
+    metadata,
+    createdAt: iso(r.createdAt),
+  };
+}
+
+export function toUsage(r: UsageRecord): UsageRecord {
+  return {
+    userId: r.userId,
+    tier: r.tier,
+    dailyUsed: Number(r.dailyUsed),
+    dailyWindowStart: iso(r.dailyWindowStart),
+    monthlyUsed: Number(r.monthlyUsed),
+    monthlyWindowStart: iso(r.monthlyWindowStart),
+    totalUsed: Number(r.totalUsed),
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** PostgreSQL rejects a malformed uuid with an error; the API treats such an id as "not found". */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

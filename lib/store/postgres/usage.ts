@@ -1,0 +1,94 @@
+/**
+ * Usage counters in PostgreSQL. consumeUsage is ONE conditional UPDATE: the row lock it takes
+ * serializes concurrent consumers, and the WHERE clause re-checks the (rolled-over) counters against
+ * the tier's limits after the lock, so N concurrent calls against K remaining succeed exactly
+ * min(N, K) times from any number of processes.
+ *
+ * A window counts as current when its stored start is at or after the start computed from `now`
+ * (not only equal): a request carrying a slightly older `now` just after midnight must not reset
+ * a window a newer request already rolled.
+ */
+import { eq, sql } from 'drizzle-orm';
+import { usage } from '../../../db/schema.js';
+import type { UsageLimits } from '../../config.js';
+import { notFound } from '../../errors.js';
+import { dayStart, monthStart, nextDayStart, nextMonthStart, rollUsage } from '../../usage/windows.js';
+import type { ConsumeResult, UsageRecord } from '../types.js';
+import type { Executor } from './executor.js';
+import { toUsage } from './rows.js';
+
+const USAGE_COLUMNS = sql.raw(`user_id as "userId", tier, daily_used as "dailyUsed",
+  daily_window_start as "dailyWindowStart", monthly_used as "monthlyUsed",
+  monthly_window_start as "monthlyWindowStart", total_used as "totalUsed"`);
+
+async function readUsage(db: Executor, userId: string): Promise<UsageRecord> {
+  const [row] = await db.select().from(usage).where(eq(usage.userId, userId)).limit(1);
+  if (!row) throw notFound('User');
+  return toUsage(row);
+}
+
+/** Usage as of `now`; passed windows read as 0. Nothing is written. */
+export async function getUsage(db: Executor, userId: string, now: string): Promise<UsageRecord> {
+  return rollView(await readUsage(db, userId), now);
+}
+
+function rollView(row: UsageRecord, now: string): UsageRecord {
+  // Same as rollUsage, except a stored window newer than `now`'s is kept (see the header).
+  const rolled = rollUsage(row, now);
+  return {
+    ...rolled,
+    dailyUsed: row.dailyWindowStart >= rolled.dailyWindowStart ? row.dailyUsed : 0,
+    dailyWindowStart: row.dailyWindowStart > rolled.dailyWindowStart ? row.dailyWindowStart : rolled.dailyWindowStart,
+    monthlyUsed: row.monthlyWindowStart >= rolled.monthlyWindowStart ? row.monthlyUsed : 0,
+    monthlyWindowStart:
+      row.monthlyWindowStart > rolled.monthlyWindowStart ? row.monthlyWindowStart : rolled.monthlyWindowStart,
+  };
+}
+
+function limitsOf(limits: UsageLimits): { json: string; freeDaily: number; freeMonthly: number } {
+  const free = limits.free ?? { daily: 0, monthly: 0 };
+  return { json: JSON.stringify(limits), freeDaily: free.daily, freeMonthly: free.monthly };
+}
+
+/** Counts one unit when the tier's daily and monthly limits both allow it (unknown tier → free). */
+export async function consumeUsage(
+  db: Executor,
+  userId: string,
+  limits: UsageLimits,
+  now: string,
+): Promise<ConsumeResult> {
+  const day = dayStart(now);
+  const month = monthStart(now);
+  const l = limitsOf(limits);
+  const dailyLimit = sql`coalesce((${l.json}::jsonb -> tier ->> 'daily')::int, ${l.freeDaily}::int)`;
+  const monthlyLimit = sql`coalesce((${l.json}::jsonb -> tier ->> 'monthly')::int, ${l.freeMonthly}::int)`;
+  const dailyCurrent = sql`(daily_window_start >= ${day}::timestamptz)`;
+  const monthlyCurrent = sql`(monthly_window_start >= ${month}::timestamptz)`;
+  const updated = await db.execute<UsageRecord & Record<string, unknown>>(sql`
+    update usage set
+      daily_used = case when ${dailyCurrent} then daily_used + 1 else 1 end,
+      daily_window_start = greatest(daily_window_start, ${day}::timestamptz),
+      monthly_used = case when ${monthlyCurrent} then monthly_used + 1 else 1 end,
+      monthly_window_start = greatest(monthly_window_start, ${month}::timestamptz),
+      total_used = total_used + 1
+    where user_id = ${userId}
+      and (case when ${dailyCurrent} then daily_used else 0 end) < ${dailyLimit}
+      and (case when ${monthlyCurrent} then monthly_used else 0 end) < ${monthlyLimit}
+    returning ${USAGE_COLUMNS}`);
+  const row = updated[0];
+  if (row) return { allowed: true, usage: toUsage(row) };
+  return refusal(await getUsage(db, userId, now), limits, now);
+}
+
+function refusal(current: UsageRecord, limits: UsageLimits, now: string): ConsumeResult {
+  const tier = limits[current.tier] ?? limits.free ?? { daily: 0, monthly: 0 };
+  if (current.monthlyUsed >= tier.monthly) {
+    return { allowed: false, usage: current, exhausted: 'monthly', retryAt: nextMonthStart(now) };
+  }
+  return { allowed: false, usage: current, exhausted: 'daily', retryAt: nextDayStart(now) };
+}
+
+export async function setTier(db: Executor, userId: string, tier: string): Promise<void> {
+  const rows = await db.update(usage).set({ tier }).where(eq(usage.userId, userId)).returning({ id: usage.userId });
+  if (rows.length === 0) throw notFound('User');
+}
