@@ -5,8 +5,15 @@
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { generateToken } from '../../lib/auth/credentials.js';
+import { defineRoute } from '../../lib/http/route.js';
+import { setLogSink } from '../../lib/log.js';
+import { closeStore, setStoreForTests } from '../../lib/store/index.js';
 import { backends, type BackendInstance } from '../helpers/backends.js';
+import { makeSession, makeUser } from '../helpers/factories.js';
 import { api, startTestServer, type ApiClient, type ApiResponse, type TestServer } from './harness.js';
+import { serveHandler, type InProcessServer } from './harness-inprocess.js';
 
 interface Envelope {
   error: { code: string; message: string; details: { path: string; message: string }[]; requestId: string };
@@ -162,5 +169,83 @@ describe.each(backends)('pipeline over HTTP ($name)', (backend) => {
     expect(out.body).toBeUndefined();
     expect(out.headers.get('set-cookie')).toMatch(/^tb_session=;.*Max-Age=0/);
     expectEnvelope(await call('GET', '/api/me', { token: reg.body.token }), 401, 'unauthorized');
+  });
+});
+
+describe('pipeline in process (own handlers, json store)', () => {
+  const json = backends.find((b) => b.name === 'json')!;
+  const lines: string[] = [];
+  const echo = defineRoute({
+    GET: async (ctx) => ({ status: 200, body: { query: ctx.query(z.object({ a: z.string() })), params: ctx.params } }),
+    POST: async (ctx) => ({ status: 200, body: await ctx.body(z.object({ name: z.string().min(1) })) }),
+    PUT: async () => {
+      throw new Error('select password_hash from users where id = $1');
+    },
+    PATCH: async () => ({ status: 200, body: z.object({ title: z.string() }).parse({ title: 7 }) }),
+    DELETE: async (ctx) => ({ status: 204, body: { ignored: (await ctx.auth()).user.id } }),
+  });
+  let instance: BackendInstance;
+  let streamed: InProcessServer;
+  let buffered: InProcessServer;
+
+  beforeAll(async () => {
+    setLogSink((line) => void lines.push(line));
+    instance = await json.create();
+    setStoreForTests(instance.store);
+    streamed = await serveHandler(echo);
+    buffered = await serveHandler(echo, { bufferBody: true });
+  });
+  afterAll(async () => {
+    await streamed?.close();
+    await buffered?.close();
+    await closeStore();
+    await instance?.cleanup();
+    setLogSink((line) => void process.stdout.write(`${line}\n`));
+  });
+
+  it('turns an unexpected error into a 500 that leaks nothing, logged with its stack', async () => {
+    const res = await api(streamed.url)('PUT', '/anything', { headers: { 'x-request-id': 'boom-1' } });
+    const body = expectEnvelope(res, 500, 'internal');
+    expect(body.error.message).toBe('Internal server error.');
+    expect(JSON.stringify(body)).not.toMatch(/select|password|stack|at /i);
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.requestId === 'boom-1');
+    expect(logged.find((l) => l.level === 'error')).toMatchObject({ error: { stack: expect.stringContaining('Error') } });
+    expect(logged.find((l) => l.msg === 'request')).toMatchObject({ method: 'PUT', status: 500, route: '/anything' });
+  });
+
+  it('maps a ZodError thrown by a handler to validation_failed', async () => {
+    const body = expectEnvelope(await api(streamed.url)('PATCH', '/x'), 400, 'validation_failed');
+    expect(body.error.details.map((d) => d.path)).toEqual(['title']);
+  });
+
+  it('validates the query string, a repeated key keeping its last value', async () => {
+    const res = await api(streamed.url)<{ query: unknown; params: unknown }>('GET', '/x?a=1&a=2&b=3');
+    expect(res.body).toEqual({ query: { a: '2' }, params: { a: '2', b: '3' } });
+    expectEnvelope(await api(streamed.url)('GET', '/x'), 400, 'validation_failed');
+  });
+
+  it.each(['streamed', 'buffered'] as const)('applies the same body rules to a %s body', async (kind) => {
+    const call = api(kind === 'streamed' ? streamed.url : buffered.url);
+    expect((await call('POST', '/x', { json: { name: 'n' } })).body).toEqual({ name: 'n' });
+    const headers = { 'content-type': 'application/json' };
+    expectEnvelope(await call('POST', '/x', { body: '{"name":', headers }), 400, 'bad_request');
+    expectEnvelope(await call('POST', '/x', { body: '', headers }), 400, 'validation_failed');
+    expectEnvelope(await call('POST', '/x', { body: 'name=n', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
+    const big = JSON.stringify({ name: 'x'.repeat(MIB) });
+    expectEnvelope(await call('POST', '/x', { body: big, headers }), 413, 'payload_too_large');
+  });
+
+  it('logs one line per request with the user id and no secrets', async () => {
+    const user = await makeUser(instance.store);
+    const { token, hash } = generateToken();
+    await makeSession(instance.store, user.id, { tokenHash: hash });
+    const res = await api(streamed.url)('DELETE', '/x', { token, headers: { cookie: `tb_session=${token}`, 'x-request-id': 'auth-1' } });
+    expect(res.status).toBe(204);
+    const mine = lines.filter((l) => l.includes('"auth-1"'));
+    expect(mine).toHaveLength(1);
+    expect(JSON.parse(mine[0]!)).toMatchObject({ msg: 'request', method: 'DELETE', status: 204, userId: user.id });
+    expect(typeof (JSON.parse(mine[0]!) as { durationMs: unknown }).durationMs).toBe('number');
+    expect(lines.join('\n')).not.toContain(token);
+    expect(lines.join('\n')).not.toContain(hash);
   });
 });
