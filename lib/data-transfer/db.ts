@@ -1,0 +1,64 @@
+/**
+ * The database connection of the data tools: one dedicated connection, no statement timeout (a
+ * COPY of a million rows is one statement), UTC session time zone. Deliberately not db/client.ts:
+ * that client observes every `unsafe()` query as it is created, which starts it at once and so
+ * breaks `unsafe` fragments and COPY streams; the tools also never need a pool.
+ */
+import postgres from 'postgres';
+import { AppError } from '../errors.js';
+
+export type Sql = postgres.Sql;
+export type Tx = postgres.TransactionSql;
+
+export interface TransferDbOptions {
+  prepare?: boolean;
+  connectTimeoutSeconds?: number;
+}
+
+/** Opens the tools' single connection; close it with `closeTransferDb`. */
+export function openTransferDb(url: string, options: TransferDbOptions = {}): Sql {
+  return postgres(url, {
+    max: 1,
+    prepare: options.prepare ?? true,
+    connect_timeout: options.connectTimeoutSeconds ?? 10,
+    idle_timeout: 0,
+    onnotice: () => undefined,
+    connection: { application_name: 'threadbase-data-tools', statement_timeout: 0, TimeZone: 'UTC' },
+  });
+}
+
+export async function closeTransferDb(sql: Sql): Promise<void> {
+  await sql.end({ timeout: 5 });
+}
+
+/** `host:port/database` of a connection URL, without user or password, for reports and manifests. */
+export function describeUrl(url: string): { host: string; database: string } {
+  try {
+    const u = new URL(url);
+    return { host: u.port ? `${u.hostname}:${u.port}` : u.hostname, database: decodeURIComponent(u.pathname.replace(/^\//, '')) };
+  } catch {
+    return { host: 'unknown', database: 'unknown' };
+  }
+}
+
+/** The SQLSTATE of a PostgreSQL error, if it is one. */
+export function pgCode(error: unknown): string | undefined {
+  if (error !== null && typeof error === 'object' && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+/** Translates connection failures into an error that says what to check. */
+export function connectionHint(error: unknown, url: string): AppError | undefined {
+  const code = pgCode(error);
+  const where = describeUrl(url);
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
+    return new AppError(503, 'unavailable', `Cannot reach PostgreSQL at ${where.host}. Check DATABASE_URL and that the server is running.`, { cause: error });
+  }
+  if (code === '3D000') return new AppError(503, 'unavailable', `Database "${where.database}" does not exist on ${where.host}. Create it, then run npm run db:migrate.`, { cause: error });
+  if (code === '42P01') return new AppError(503, 'unavailable', `The database at ${where.host}/${where.database} has no Threadbase tables. Run npm run db:migrate first.`, { cause: error });
+  if (code === '28P01' || code === '28000') return new AppError(503, 'unavailable', `PostgreSQL refused the credentials in DATABASE_URL for ${where.host}.`, { cause: error });
+  return undefined;
+}

@@ -1,0 +1,93 @@
+/**
+ * Importing into a database that already holds data: the source is COPYed into temporary staging
+ * tables (dropped at COMMIT), compared with the live rows in SQL (jsonb compared as values), and
+ * only records that do not exist yet are inserted. A record that exists with different content,
+ * or that clashes on a unique value (email, username, token hash), is a conflict: the caller
+ * rolls back and reports every one of them.
+ */
+import { TABLE_ORDER, TABLES, columnList, type TableName, type TableSpec } from './canonical-row.js';
+import { copyInto, sourceRows } from './copy-load.js';
+import type { Tx } from './db.js';
+import type { Progress } from './progress.js';
+import type { SourceScan } from './validate.js';
+
+export interface Conflict {
+  table: TableName;
+  id: string;
+  reason: string;
+}
+
+/** Conflicts reported per check; more would not help anyone fix the source. */
+const MAX_CONFLICTS_PER_CHECK = 200;
+
+export const stageName = (spec: TableSpec): string => `stage_${spec.table}`;
+
+const cols = (spec: TableSpec, alias: string): string => spec.columns.map(([c]) => `${alias}."${c}"`).join(', ');
+
+/** Restricts a table (alias `t`) to the keys present in its staging table. */
+export const stagedOnly = (name: TableName): string => {
+  const spec = TABLES[name];
+  return `where t."${spec.key}" in (select "${spec.key}" from "${stageName(spec)}")`;
+};
+
+/** COPYs the whole source into temporary staging tables shaped like the real ones. */
+export async function stageSource(tx: Tx, scan: SourceScan, batchRows: number, progress: Progress): Promise<void> {
+  for (const name of TABLE_ORDER) {
+    const spec = TABLES[name];
+    const stage = stageName(spec);
+    await tx.unsafe(`create temp table "${stage}" on commit drop as select ${cols(spec, 't')} from "${spec.table}" t with no data`);
+    progress.start(`stage ${name}`, scan.checksums[name].count, 'rows');
+    await copyInto(tx, spec, stage, sourceRows(scan, name), batchRows, (n) => progress.tick(n));
+    progress.done();
+    await tx.unsafe(`create index on "${stage}" ("${spec.key}")`);
+    await tx.unsafe(`analyze "${stage}"`);
+  }
+}
+
+async function differing(tx: Tx, name: TableName): Promise<Conflict[]> {
+  const spec = TABLES[name];
+  const rows = await tx.unsafe<{ id: string }[]>(
+    `select s."${spec.key}"::text as id from "${stageName(spec)}" s join "${spec.table}" t on t."${spec.key}" = s."${spec.key}"
+     where (${cols(spec, 's')}) is distinct from (${cols(spec, 't')}) order by 1 limit ${MAX_CONFLICTS_PER_CHECK}`,
+  );
+  return rows.map((r) => ({ table: name, id: r.id, reason: 'exists in the database with different content' }));
+}
+
+async function uniqueClashes(tx: Tx, name: TableName, column: string, label: string, lower: boolean): Promise<Conflict[]> {
+  const spec = TABLES[name];
+  const l = (x: string): string => (lower ? `lower(${x})` : x);
+  const rows = await tx.unsafe<{ id: string; other: string }[]>(
+    `select s.id::text as id, t.id::text as other from "${stageName(spec)}" s join "${spec.table}" t
+     on ${l(`t."${column}"`)} = ${l(`s."${column}"`)} and t.id <> s.id order by 1 limit ${MAX_CONFLICTS_PER_CHECK}`,
+  );
+  return rows.map((r) => ({ table: name, id: r.id, reason: `${label} is already used by ${name} record ${r.other} in the database` }));
+}
+
+/** Every conflict between the staged source and the live tables. */
+export async function findConflicts(tx: Tx): Promise<Conflict[]> {
+  const out: Conflict[] = [];
+  for (const name of TABLE_ORDER) out.push(...(await differing(tx, name)));
+  out.push(...(await uniqueClashes(tx, 'users', 'email', 'email', true)));
+  out.push(...(await uniqueClashes(tx, 'users', 'username', 'username', true)));
+  out.push(...(await uniqueClashes(tx, 'sessions', 'token_hash', 'tokenHash', false)));
+  out.push(...(await uniqueClashes(tx, 'apiTokens', 'token_hash', 'tokenHash', false)));
+  return out;
+}
+
+/** Inserts the staged records whose key is not in the live table yet; returns counts per table. */
+export async function insertMissing(tx: Tx, progress: Progress): Promise<Record<TableName, number>> {
+  const inserted = {} as Record<TableName, number>;
+  progress.start('insert new records', TABLE_ORDER.length, 'tables');
+  for (const name of TABLE_ORDER) {
+    const spec = TABLES[name];
+    const result = await tx.unsafe(
+      `insert into "${spec.table}" (${columnList(spec)})
+       select ${cols(spec, 's')} from "${stageName(spec)}" s
+       where not exists (select 1 from "${spec.table}" t where t."${spec.key}" = s."${spec.key}")`,
+    );
+    inserted[name] = result.count;
+    progress.tick(1);
+  }
+  progress.done();
+  return inserted;
+}

@@ -1,0 +1,192 @@
+/**
+ * Pass one of an import (and the source side of verify): reads a JSON store directory, validates
+ * every record with zod, checks references between files, and computes the source checksums.
+ * Conversation files are read one at a time, so memory does not grow with the number of messages.
+ */
+import type { z } from 'zod';
+import { addRow, emptyChecksums, type Checksums } from './checksum.js';
+import {
+  TABLES, apiTokenCells, canonicalFromSource, conversationCells, messageCells, sessionCells, usageCells, userCells,
+  type SourceCell, type TableName,
+} from './canonical-row.js';
+import {
+  CONVERSATION_KEYS, FILES, apiTokenSchema, conversationFileSchema, metaSchema, sessionSchema, usageSchema, userSchema,
+  type ConversationFile, type SmallTables,
+} from './format.js';
+import { assertDirectory, listConversationFiles, readJson, skippedTopLevel, zodIssues, type Issue } from './source-dir.js';
+import type { Progress } from './progress.js';
+
+/** Issues kept in full; beyond this only the count grows (a broken store can have millions). */
+const MAX_KEPT_ISSUES = 1000;
+
+export interface SourceScan {
+  dir: string;
+  small: SmallTables;
+  conversationFiles: string[];
+  checksums: Checksums;
+  issues: Issue[];
+  issueCount: number;
+  /** What import leaves out on purpose (transient files, unknown fields), for the report. */
+  skipped: string[];
+}
+
+class IssueList {
+  readonly kept: Issue[] = [];
+  count = 0;
+  add(...issues: Issue[]): void {
+    for (const issue of issues) {
+      this.count += 1;
+      if (this.kept.length < MAX_KEPT_ISSUES) this.kept.push(issue);
+    }
+  }
+}
+
+function validateArray<T>(file: string, value: unknown, schema: z.ZodType<T>, issues: IssueList): T[] {
+  if (!Array.isArray(value)) {
+    issues.add({ file, path: '', message: 'must be a JSON array of records' });
+    return [];
+  }
+  const records: T[] = [];
+  value.forEach((item: unknown, i) => {
+    const parsed = schema.safeParse(item);
+    if (parsed.success) records.push(parsed.data);
+    else issues.add(...zodIssues(file, [i], parsed.error.issues));
+  });
+  return records;
+}
+
+async function readArray<T>(dir: string, file: string, schema: z.ZodType<T>, issues: IssueList): Promise<T[]> {
+  const read = await readJson(dir, file, []);
+  if (!read.ok) {
+    issues.add(read.issue);
+    return [];
+  }
+  return validateArray(file, read.value, schema, issues);
+}
+
+/** Flags duplicates of `keyOf` (case-insensitive) within one file. */
+function checkUnique<T>(file: string, records: T[], field: string, keyOf: (r: T) => string, issues: IssueList): void {
+  const seen = new Map<string, number>();
+  records.forEach((r, i) => {
+    const key = keyOf(r).toLowerCase();
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, i);
+    else issues.add({ file, path: `${i}.${field}`, message: `duplicates record ${first} (${field} must be unique, case-insensitively)` });
+  });
+}
+
+function checkReferences<T extends { userId: string }>(file: string, records: T[], userIds: Set<string>, issues: IssueList): void {
+  records.forEach((r, i) => {
+    if (!userIds.has(r.userId.toLowerCase())) issues.add({ file, path: `${i}.userId`, message: `no user ${r.userId} in ${FILES.users}` });
+  });
+}
+
+async function readSmallTables(dir: string, issues: IssueList): Promise<SmallTables> {
+  const users = await readArray(dir, FILES.users, userSchema, issues);
+  const sessions = await readArray(dir, FILES.sessions, sessionSchema, issues);
+  const apiTokens = await readArray(dir, FILES.apiTokens, apiTokenSchema, issues);
+  const usage = await readArray(dir, FILES.usage, usageSchema, issues);
+  checkUnique(FILES.users, users, 'id', (u) => u.id, issues);
+  checkUnique(FILES.users, users, 'email', (u) => u.email, issues);
+  checkUnique(FILES.users, users, 'username', (u) => u.username, issues);
+  checkUnique(FILES.sessions, sessions, 'id', (s) => s.id, issues);
+  checkUnique(FILES.sessions, sessions, 'tokenHash', (s) => s.tokenHash, issues);
+  checkUnique(FILES.apiTokens, apiTokens, 'id', (t) => t.id, issues);
+  checkUnique(FILES.apiTokens, apiTokens, 'tokenHash', (t) => t.tokenHash, issues);
+  checkUnique(FILES.usage, usage, 'userId', (u) => u.userId, issues);
+  const userIds = new Set(users.map((u) => u.id.toLowerCase()));
+  checkReferences(FILES.sessions, sessions, userIds, issues);
+  checkReferences(FILES.apiTokens, apiTokens, userIds, issues);
+  checkReferences(FILES.usage, usage, userIds, issues);
+  return { users, sessions, apiTokens, usage };
+}
+
+function addSmallChecksums(small: SmallTables, sums: Checksums): void {
+  const add = (name: TableName, cells: SourceCell[]): void => addRow(sums[name], canonicalFromSource(TABLES[name], cells));
+  small.users.forEach((r) => add('users', userCells(r)));
+  small.usage.forEach((r) => add('usage', usageCells(r)));
+  small.sessions.forEach((r) => add('sessions', sessionCells(r)));
+  small.apiTokens.forEach((r) => add('apiTokens', apiTokenCells(r)));
+}
+
+/** The conversation row and message rows of one file, as source cells. */
+export function conversationRows(conv: ConversationFile): { conversation: SourceCell[]; messages: SourceCell[][] } {
+  return {
+    conversation: conversationCells({ ...conv, messageCount: conv.messages.length }),
+    messages: conv.messages.map((m) => messageCells({ ...m, conversationId: conv.id }, conv.userId)),
+  };
+}
+
+/** Adds one conversation file's rows to the checksums. */
+export function addConversationChecksums(conv: ConversationFile, sums: Checksums): void {
+  const rows = conversationRows(conv);
+  addRow(sums.conversations, canonicalFromSource(TABLES.conversations, rows.conversation));
+  for (const m of rows.messages) addRow(sums.messages, canonicalFromSource(TABLES.messages, m));
+}
+
+/** Reads and validates one conversation file; null (with issues added) when it is not valid. */
+export async function readConversation(dir: string, name: string, issues: IssueList | null, extra?: Map<string, number>): Promise<ConversationFile | null> {
+  const file = `${FILES.conversations}/${name}`;
+  const read = await readJson(dir, file);
+  if (!read.ok) {
+    issues?.add(read.issue);
+    return null;
+  }
+  if (extra && read.value !== null && typeof read.value === 'object' && !Array.isArray(read.value)) {
+    for (const key of Object.keys(read.value)) if (!CONVERSATION_KEYS.has(key)) extra.set(key, (extra.get(key) ?? 0) + 1);
+  }
+  const parsed = conversationFileSchema.safeParse(read.value);
+  if (!parsed.success) {
+    issues?.add(...zodIssues(file, [], parsed.error.issues));
+    return null;
+  }
+  const conv = parsed.data;
+  if (name.toLowerCase() !== `${conv.id.toLowerCase()}.json`) {
+    issues?.add({ file, path: 'id', message: `file name must be <id>.json (${conv.id}.json)` });
+    return null;
+  }
+  return conv;
+}
+
+function checkConversation(file: string, conv: ConversationFile, userIds: Set<string>, issues: IssueList): void {
+  if (!userIds.has(conv.userId.toLowerCase())) issues.add({ file, path: 'userId', message: `no user ${conv.userId} in ${FILES.users}` });
+  const seen = new Set<string>();
+  conv.messages.forEach((m, i) => {
+    const id = m.id.toLowerCase();
+    if (seen.has(id)) issues.add({ file, path: `messages.${i}.id`, message: 'duplicate message id in this conversation' });
+    seen.add(id);
+  });
+}
+
+/** Validates a whole directory and computes its checksums. Throws only when `dir` is not a directory. */
+export async function scanSource(dir: string, progress?: Progress): Promise<SourceScan> {
+  await assertDirectory(dir);
+  const issues = new IssueList();
+  const meta = await readJson(dir, FILES.meta);
+  if (!meta.ok) issues.add({ ...meta.issue, message: `${meta.issue.message} (a JSON store directory has ${FILES.meta} with {"format":"threadbase","version":1})` });
+  else {
+    const parsed = metaSchema.safeParse(meta.value);
+    if (!parsed.success) issues.add(...zodIssues(FILES.meta, [], parsed.error.issues));
+  }
+  const small = await readSmallTables(dir, issues);
+  const checksums = emptyChecksums();
+  addSmallChecksums(small, checksums);
+  const userIds = new Set(small.users.map((u) => u.id.toLowerCase()));
+  const conversationFiles = await listConversationFiles(dir);
+  const extra = new Map<string, number>();
+  progress?.start('validate', conversationFiles.length, 'files');
+  for (const name of conversationFiles) {
+    const conv = await readConversation(dir, name, issues, extra);
+    if (conv) {
+      checkConversation(`${FILES.conversations}/${name}`, conv, userIds, issues);
+      addConversationChecksums(conv, checksums);
+    }
+    progress?.tick(1);
+  }
+  progress?.done();
+  const skipped = await skippedTopLevel(dir);
+  for (const [key, n] of extra) skipped.push(`field "${key}" in ${n} conversation file(s) (transient/unknown, not imported)`);
+  return { dir, small, conversationFiles, checksums, issues: issues.kept, issueCount: issues.count, skipped };
+}
+
+export type { IssueList };
