@@ -88,6 +88,42 @@ describe.each(backendCases)('%s', (_name, backend) => {
     expect((await store().getConversation(user.id, conversation.id))?.messageCount).toBe(1);
   });
 
+  test('10 concurrent createConversation with one key → one conversation, the rest replay or conflict', async () => {
+    const user = await makeUser(store());
+    const first = idem('hash-c');
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => store().createConversation(newConversation(user.id), first)),
+    );
+    const listed = (await store().listConversations(user.id, { limit: 100 })).items;
+    expect(listed).toHaveLength(1);
+    const fresh = results.filter((r) => r.status === 'fulfilled' && !r.value.replayed);
+    expect(fresh).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 'fulfilled') expect(r.value.value).toEqual(listed[0]);
+      else expect(r.reason).toMatchObject({ status: 409, code: 'conflict' });
+    }
+  });
+
+  test('10 concurrent appendMessage with one key → one message, one unit of quota', async () => {
+    const user = await makeUser(store());
+    const conversation = await makeConversation(store(), user.id);
+    const t = now();
+    const first = idem('hash-d', t);
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () =>
+        store().appendMessage(user.id, newMessage(conversation.id), { quota: { limits, now: t }, idempotency: first }),
+      ),
+    );
+    const messages = (await store().listMessages(user.id, conversation.id, { limit: 100 }))?.items ?? [];
+    expect(messages).toHaveLength(1);
+    expect((await store().getConversation(user.id, conversation.id))?.messageCount).toBe(1);
+    expect((await store().getUsage(user.id, t)).dailyUsed).toBe(1);
+    for (const r of results) {
+      if (r.status === 'fulfilled') expect(r.value.value).toEqual(messages[0]);
+      else expect(r.reason).toMatchObject({ status: 409, code: 'conflict' });
+    }
+  });
+
   test('a failed write stores no key: the retry after the cause is fixed writes', async () => {
     const user = await makeUser(store());
     const input = newConversation(user.id);

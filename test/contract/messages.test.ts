@@ -136,6 +136,28 @@ describe.each(backendCases)('%s', (_name, backend) => {
       expect(await store().getUsage(user.id, t)).toMatchObject({ dailyUsed: 2, monthlyUsed: 2, totalUsed: 2 });
     });
 
+    test('refusal carries Retry-After', async () => {
+      const user = await makeUser(store());
+      const conversation = await makeConversation(store(), user.id);
+      const t = now();
+      const tight: UsageLimits = { free: { daily: 0, monthly: 100 } };
+      const error = await expectAppError(
+        store().appendMessage(user.id, newMessage(conversation.id), { quota: { limits: tight, now: t } }),
+        { status: 429, code: 'rate_limited' },
+      );
+      expect(Number(error.headers['Retry-After'])).toBeGreaterThan(0);
+    });
+
+    test('unknown conversation with quota → 404 and no usage consumed', async () => {
+      const user = await makeUser(store());
+      const t = now();
+      await expectAppError(store().appendMessage(user.id, newMessage(randomUUID()), { quota: { limits, now: t } }), {
+        status: 404,
+        code: 'not_found',
+      });
+      expect(await store().getUsage(user.id, t)).toMatchObject({ dailyUsed: 0, totalUsed: 0 });
+    });
+
     test('without quota nothing is counted', async () => {
       const user = await makeUser(store());
       const conversation = await makeConversation(store(), user.id);

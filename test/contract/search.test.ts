@@ -36,6 +36,20 @@ async function seed(store: Store): Promise<Fixture> {
   return { owner, pets, food, m };
 }
 
+/** The SearchKey order: rank descending, then createdAt descending, then id descending. */
+function expectSearchOrder(hits: SearchHit[]): void {
+  for (let i = 1; i < hits.length; i++) {
+    const a = hits[i - 1]!;
+    const b = hits[i]!;
+    const ordered =
+      a.rank > b.rank ||
+      (a.rank === b.rank &&
+        (a.message.createdAt > b.message.createdAt ||
+          (a.message.createdAt === b.message.createdAt && a.message.id > b.message.id)));
+    expect(ordered, `hit ${i - 1} before hit ${i}`).toBe(true);
+  }
+}
+
 const hitIds = (hits: SearchHit[]) => hits.map((h) => h.message.id).sort();
 const idsOf = (...messages: (MessageRecord | undefined)[]) => messages.map((m) => m!.id).sort();
 
@@ -131,5 +145,41 @@ describe.each(backendCases)('%s', (_name, backend) => {
     expect(walk.pageSizes).toEqual([5, 5, 2]);
     expect(hitIds(walk.items)).toEqual(idsOf(...made));
     expect(new Set(walk.items.map((h) => h.message.id)).size).toBe(12);
+    expectSearchOrder(walk.items);
+  });
+
+  test('pages neither repeat nor skip when matching messages are added between requests', async () => {
+    const owner = await makeUser(store());
+    const conversation = await makeConversation(store(), owner.id);
+    const made: MessageRecord[] = [];
+    for (let i = 0; i < 9; i++) made.push(await makeMessage(store(), owner.id, conversation.id, { content: `heron pond ${i}` }));
+    const walk = await walkPages(
+      (page) => store().searchMessages({ userId: owner.id, q: 'heron' }, page),
+      (h: SearchHit) => ({ rank: h.rank, createdAt: h.message.createdAt, id: h.message.id }),
+      4,
+      async () => {
+        await makeMessage(store(), owner.id, conversation.id, { content: 'heron pond late' });
+      },
+    );
+    const seen = walk.items.map((h) => h.message.id);
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const m of made) expect(seen).toContain(m.id);
+  });
+
+  test('hits are ordered rank desc, createdAt desc, id desc; titles follow renames', async () => {
+    const owner = await makeUser(store());
+    const conversation = await makeConversation(store(), owner.id);
+    await makeMessage(store(), owner.id, conversation.id, { content: 'otter' });
+    await makeMessage(store(), owner.id, conversation.id, { content: 'otter otter otter river' });
+    await makeMessage(store(), owner.id, conversation.id, { content: 'an otter in a river' });
+    await store().renameConversation(owner.id, conversation.id, 'Renamed otters', new Date().toISOString());
+    const hits = (await store().searchMessages({ userId: owner.id, q: 'otter' }, { limit: 2 })).items;
+    expect(hits).toHaveLength(2);
+    expectSearchOrder(hits);
+    for (const hit of hits) expect(hit.conversationTitle).toBe('Renamed otters');
+    const all = (await store().searchMessages({ userId: owner.id, q: 'otter' }, { limit: 10 }));
+    expect(all.items).toHaveLength(3);
+    expect(all.hasMore).toBe(false);
+    expectSearchOrder(all.items);
   });
 });

@@ -16,6 +16,8 @@ export interface BackendInstance {
   store: Store;
   /** DATABASE_URL (postgres) or DATA_DIR (json) for a server or child process on this storage. */
   env: Record<string, string>;
+  /** Another, independent store on the same storage (its own pool / lock handles); close it yourself. */
+  openAnother(): Store;
   /** Closes the store and removes its storage. */
   cleanup(): Promise<void>;
 }
@@ -32,6 +34,7 @@ async function createPostgres(): Promise<BackendInstance> {
   return {
     store,
     env: { DATABASE_URL: db.url },
+    openAnother: () => createPostgresStore({ url: db.url, poolMax: 5 }),
     async cleanup() {
       try {
         await store.close();
@@ -54,6 +57,7 @@ async function createJson(): Promise<BackendInstance> {
   return {
     store,
     env: { DATA_DIR: dataDir },
+    openAnother: () => createJsonStore({ dataDir }),
     async cleanup() {
       try {
         await store.close();
