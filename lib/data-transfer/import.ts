@@ -125,6 +125,9 @@ async function runTransaction(tx: Tx, scan: SourceScan, options: ImportOptions, 
   }
   await verifyLoaded(tx, scan, report.mode, progress);
   report.verified = true;
+  if (report.mode === 'merge' && TABLE_ORDER.every((n) => report.inserted[n] === 0)) {
+    throw new Abort('already-imported', 'Already imported: every record exists in the database with the same content. Nothing was written.');
+  }
 }
 
 function translateLoadError(error: unknown): unknown {

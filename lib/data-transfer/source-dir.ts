@@ -60,7 +60,7 @@ export async function listConversationFiles(dir: string): Promise<string[]> {
 export async function skippedTopLevel(dir: string): Promise<string[]> {
   const entries = await readdir(dir);
   return entries
-    .filter((name) => !KNOWN_TOP_LEVEL.has(name))
+    .filter((name) => !KNOWN_TOP_LEVEL.has(name) && !name.startsWith('.'))
     .map((name) => (TRANSIENT_FILES.includes(name) ? `${name} (transient state, not imported)` : `${name} (unknown, not imported)`))
     .sort();
 }
