@@ -44,13 +44,18 @@ export interface DataDir {
 const WRITE_DENIED = new Set(['EACCES', 'EROFS', 'EPERM']);
 const OURS = /^(meta|users|sessions|api-tokens|usage|login-failures)\.json$|^conversations$|^\./;
 
+/** misconfigured() from lib/errors.ts, keeping the cause when there is one. */
+function configurationError(message: string, cause?: unknown): AppError {
+  const error = misconfigured(message);
+  return cause === undefined ? error : new AppError(error.status, error.code, message, { headers: error.headers, cause });
+}
+
 function readOnlyError(dir: string, cause?: unknown): AppError {
-  const message =
+  return configurationError(
     `The JSON store at ${dir} cannot be written (read-only filesystem or readOnly mode). ` +
-    'Data written here would be lost: set DATABASE_URL to use PostgreSQL.';
-  return cause === undefined
-    ? misconfigured(message)
-    : new AppError(503, 'unavailable', message, { headers: { 'Retry-After': '60' }, cause });
+      'Data written here would be lost: set DATABASE_URL to use PostgreSQL.',
+    cause,
+  );
 }
 
 function errno(error: unknown): string | undefined {
@@ -67,100 +72,122 @@ function translate(error: unknown, dir: string, writing: boolean): unknown {
   return error;
 }
 
-export function openDataDir(options: DataDirOptions): DataDir {
-  const dir = path.resolve(options.dataDir);
-  const conversationsDir = path.join(dir, 'conversations');
-  const lock = new FileLock(dir);
-  const cache = new Map<string, { identity: string; items: unknown[] }>();
-  let writable: { ok: true } | { ok: false; cause?: unknown } = options.readOnly ? { ok: false } : { ok: true };
-  let init: Promise<void> | undefined;
+/** The data directory of one store instance; owns its lock and its collection cache. */
+class JsonDataDir implements DataDir {
+  readonly dir: string;
+  readonly conversationsDir: string;
+  private readonly lock: FileLock;
+  private readonly cache = new Map<CollectionName, { identity: string; items: unknown[] }>();
+  private writable: { ok: true } | { ok: false; cause?: unknown };
+  private init: Promise<void> | undefined;
 
-  async function checkMeta(): Promise<boolean> {
-    const meta = await readJsonFile(path.join(dir, 'meta.json')).catch((error: unknown) => {
-      if (error instanceof CorruptFileError) throw misconfigured(`${dir}/meta.json is not valid JSON; refusing to use this data directory.`);
+  constructor(options: DataDirOptions) {
+    this.dir = path.resolve(options.dataDir);
+    this.conversationsDir = path.join(this.dir, 'conversations');
+    this.lock = new FileLock(this.dir);
+    this.writable = options.readOnly ? { ok: false } : { ok: true };
+  }
+
+  async read<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      await this.ready();
+      return await fn();
+    } catch (error) {
+      throw translate(error, this.dir, false);
+    }
+  }
+
+  async write<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      await this.ready();
+      if (!this.writable.ok) throw readOnlyError(this.dir, this.writable.cause);
+      return await this.lock.withLock(fn);
+    } catch (error) {
+      throw translate(error, this.dir, true);
+    }
+  }
+
+  async readCollection<T>(name: CollectionName): Promise<T[]> {
+    const file = path.join(this.dir, `${name}.json`);
+    const cached = this.cache.get(name);
+    if (cached && cached.identity === (await statIdentity(file))) return cached.items as T[];
+    const snapshot = await readSnapshot(file);
+    if (snapshot === null) return [];
+    const items = parseCollection<T>(file, parseJson(file, snapshot.text));
+    this.cache.set(name, { identity: snapshot.identity, items });
+    return items;
+  }
+
+  async writeCollection<T>(name: CollectionName, items: T[]): Promise<void> {
+    this.cache.delete(name);
+    await writeJsonAtomic(path.join(this.dir, `${name}.json`), items);
+  }
+
+  drain(): Promise<void> {
+    return this.lock.drain();
+  }
+
+  private ready(): Promise<void> {
+    // A failed start (e.g. a bad meta.json that the operator then fixes) is retried next call.
+    this.init ??= this.initialise().catch((error: unknown) => {
+      this.init = undefined;
+      throw error;
+    });
+    return this.init;
+  }
+
+  private async checkMeta(): Promise<boolean> {
+    const file = path.join(this.dir, 'meta.json');
+    const meta = await readJsonFile(file).catch((error: unknown) => {
+      if (error instanceof CorruptFileError) throw configurationError(`${file} is not valid JSON; refusing to use this data directory.`, error);
       throw error;
     });
     if (meta === null) return false;
     const problem = metaProblem(meta);
-    if (problem) throw misconfigured(`DATA_DIR ${dir} is not a Threadbase JSON store this build can read: ${problem}.`);
+    if (problem) throw configurationError(`DATA_DIR ${this.dir} is not a Threadbase JSON store this build can read: ${problem}.`);
     return true;
   }
 
-  async function initialise(): Promise<void> {
-    if (await checkMeta()) {
-      if (writable.ok) await tidy();
+  private async initialise(): Promise<void> {
+    if (await this.checkMeta()) {
+      if (this.writable.ok) await this.denyWritesOn(() => this.tidy());
       return;
     }
-    const entries = await fs.readdir(dir).catch((error: unknown) => (isNoEntry(error) ? [] : Promise.reject(error)));
+    const entries = await fs.readdir(this.dir).catch((error: unknown) => (isNoEntry(error) ? [] : Promise.reject(error)));
     const foreign = entries.filter((name) => !OURS.test(name));
     if (foreign.length > 0) {
-      throw misconfigured(`DATA_DIR ${dir} is not empty and has no meta.json (found ${foreign.slice(0, 3).join(', ')}); refusing to use it.`);
+      const found = foreign.slice(0, 3).join(', ');
+      throw configurationError(`DATA_DIR ${this.dir} is not empty and has no meta.json (found ${found}); refusing to use it.`);
     }
-    if (!writable.ok) return; // read-only and uninitialised: an empty store
-    try {
-      await fs.mkdir(conversationsDir, { recursive: true });
-      await lock.withLock(async () => {
-        if (!(await checkMeta())) await writeJsonAtomic(path.join(dir, 'meta.json'), { format: FORMAT_NAME, version: FORMAT_VERSION });
+    if (!this.writable.ok) return; // read-only and uninitialised: an empty store
+    await this.denyWritesOn(async () => {
+      await fs.mkdir(this.conversationsDir, { recursive: true });
+      await this.lock.withLock(async () => {
+        const meta = { format: FORMAT_NAME, version: FORMAT_VERSION };
+        if (!(await this.checkMeta())) await writeJsonAtomic(path.join(this.dir, 'meta.json'), meta);
       });
-    } catch (error) {
-      const code = errno(error);
-      if (code === undefined || !WRITE_DENIED.has(code)) throw error;
-      writable = { ok: false, cause: error };
-    }
+    });
   }
 
   /** Removes what a crashed writer left behind: temp files and lock staging files of dead pids. */
-  async function tidy(): Promise<void> {
+  private async tidy(): Promise<void> {
+    await removeDeadTempFiles(this.dir);
+    await removeDeadTempFiles(this.conversationsDir);
+    await removeDeadLockLeftovers(this.dir);
+  }
+
+  /** Runs a start-up write; a filesystem that refuses it makes the store read-only (reads still work). */
+  private async denyWritesOn(fn: () => Promise<void>): Promise<void> {
     try {
-      await removeDeadTempFiles(dir);
-      await removeDeadTempFiles(conversationsDir);
-      await removeDeadLockLeftovers(dir);
+      await fn();
     } catch (error) {
       const code = errno(error);
       if (code === undefined || !WRITE_DENIED.has(code)) throw error;
-      writable = { ok: false, cause: error };
+      this.writable = { ok: false, cause: error };
     }
   }
+}
 
-  function ready(): Promise<void> {
-    init ??= initialise();
-    return init;
-  }
-
-  return {
-    dir,
-    conversationsDir,
-    async read(fn) {
-      try {
-        await ready();
-        return await fn();
-      } catch (error) {
-        throw translate(error, dir, false);
-      }
-    },
-    async write(fn) {
-      try {
-        await ready();
-        if (!writable.ok) throw readOnlyError(dir, writable.cause);
-        return await lock.withLock(fn);
-      } catch (error) {
-        throw translate(error, dir, true);
-      }
-    },
-    async readCollection<T>(name: CollectionName): Promise<T[]> {
-      const file = path.join(dir, `${name}.json`);
-      const cached = cache.get(name);
-      if (cached && cached.identity === (await statIdentity(file))) return cached.items as T[];
-      const snapshot = await readSnapshot(file);
-      if (snapshot === null) return [];
-      const items = parseCollection<T>(file, parseJson(file, snapshot.text));
-      cache.set(name, { identity: snapshot.identity, items });
-      return items;
-    },
-    drain: () => lock.drain(),
-    async writeCollection<T>(name: CollectionName, items: T[]): Promise<void> {
-      cache.delete(name);
-      await writeJsonAtomic(path.join(dir, `${name}.json`), items);
-    },
-  };
+export function openDataDir(options: DataDirOptions): DataDir {
+  return new JsonDataDir(options);
 }
