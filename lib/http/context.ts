@@ -8,6 +8,7 @@ import { authenticate, type AuthContext } from '../auth/credentials.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import { readJsonBody } from './body.js';
+import { requestUrl } from './request-url.js';
 import { headerValue, parseCookies } from './cookies.js';
 import type { HttpMethod, RequestContext } from './route.js';
 import { queryObject, validate, validateSync } from './validation.js';
@@ -36,7 +37,7 @@ function paramsOf(req: VercelRequest, rawQuery: URLSearchParams): Record<string,
 
 export function createContext(input: ContextInput): RequestContext {
   const { req, store } = input;
-  const rawQuery = new URL(req.url ?? '/', 'http://localhost').searchParams;
+  const rawQuery = requestUrl(req).searchParams;
   let cookies: Record<string, string> | undefined;
   let parsedBody: Promise<unknown> | undefined;
   let authed: Promise<AuthContext> | undefined;

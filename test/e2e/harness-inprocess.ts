@@ -3,7 +3,7 @@
  * (a thrown Error, a thrown ZodError) or a runtime that buffers the body first like Vercel's.
  * Still real HTTP over a real socket; only the handler is ours.
  */
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { VercelRequest, VercelResponse } from '@vercel/node';
 import { addHelpers } from '../../lib/http/dev/vercel-helpers.js';
@@ -65,4 +65,27 @@ export async function serveHandler(handler: Handler, options: { bufferBody?: boo
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };
+}
+
+/** A POST whose body is streamed in chunks with no Content-Length (Transfer-Encoding: chunked). */
+export function postChunked(url: string, path: string, totalBytes: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, url), { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < totalBytes) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  });
 }

@@ -22,6 +22,8 @@ export interface TestServer {
   stop(): Promise<void>;
   /** Everything the process wrote to stdout and stderr so far (for failure messages). */
   output(): string;
+  /** Exit codes of the processes stopped so far (null when killed by a signal). */
+  exitCodes(): (number | null)[];
 }
 
 /** Variables the parent test process may carry that must not leak into the server's config. */
@@ -67,13 +69,13 @@ function spawnServer(env: NodeJS.ProcessEnv, log: string[]): Promise<Spawned> {
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+function stopChild(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    child.once('exit', () => {
+    child.once('exit', (code) => {
       clearTimeout(timer);
-      resolve();
+      resolve(code);
     });
     child.kill('SIGTERM');
   });
@@ -86,19 +88,25 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const log: string[] = [];
   const env = childEnv(backend.env, extraEnv);
+  const exits: (number | null)[] = [];
   let current = await spawnServer(env, log);
+  let stopped = false;
   return {
     get url() {
       return current.url;
     },
     async restart() {
-      await stopChild(current.child);
+      exits.push(await stopChild(current.child));
       current = await spawnServer(env, log);
+      stopped = false;
     },
     async stop() {
-      await stopChild(current.child);
+      if (stopped) return;
+      stopped = true;
+      exits.push(await stopChild(current.child));
     },
     output: () => log.join(''),
+    exitCodes: () => [...exits],
   };
 }
 

@@ -60,6 +60,15 @@ describe.each(backends)('GET /api/health ($name)', (backend) => {
       expect(res.body.db).toBeUndefined();
     }
   });
+
+  it('shuts down promptly and cleanly on SIGTERM, with a keep-alive connection open', async () => {
+    expect((await api(server.url)('GET', '/api/health')).status).toBe(200);
+    const started = Date.now();
+    await server.restart();
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(server.exitCodes()).toEqual([0]);
+    expect((await api(server.url)('GET', '/api/health')).status).toBe(200);
+  });
 });
 
 describe('storage failures', () => {

@@ -3,17 +3,20 @@
  * process: envelope, X-Request-Id, 404/405/413/415/400, per-field validation details, auth by
  * Bearer token and by cookie, headers on every response.
  */
-import { request } from 'node:http';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { generateToken } from '../../lib/auth/credentials.js';
+import { matchRoute, scanRoutes } from '../../lib/http/dev/fs-routes.js';
 import { defineRoute } from '../../lib/http/route.js';
 import { setLogSink } from '../../lib/log.js';
 import { closeStore, setStoreForTests } from '../../lib/store/index.js';
 import { backends, type BackendInstance } from '../helpers/backends.js';
 import { makeSession, makeUser } from '../helpers/factories.js';
 import { api, startTestServer, type ApiClient, type ApiResponse, type TestServer } from './harness.js';
-import { serveHandler, type InProcessServer } from './harness-inprocess.js';
+import { postChunked, serveHandler, type InProcessServer } from './harness-inprocess.js';
 
 interface Envelope {
   error: { code: string; message: string; details: { path: string; message: string }[]; requestId: string };
@@ -31,29 +34,6 @@ function expectEnvelope(res: ApiResponse, status: number, code: string): Envelop
   expect(body.error.requestId).toBe(res.headers.get('x-request-id'));
   expect(res.headers.get('cache-control')).toBe('no-store');
   return body;
-}
-
-/** A POST whose body is streamed in chunks with no Content-Length (Transfer-Encoding: chunked). */
-function postChunked(url: string, path: string, totalBytes: number): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(new URL(path, url), { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    const chunk = Buffer.alloc(64 * 1024, 0x20);
-    let sent = 0;
-    const pump = (): void => {
-      while (sent < totalBytes) {
-        sent += chunk.length;
-        if (!req.write(chunk)) return void req.once('drain', pump);
-      }
-      req.end();
-    };
-    pump();
-  });
 }
 
 describe.each(backends)('pipeline over HTTP ($name)', (backend) => {
@@ -247,5 +227,40 @@ describe('pipeline in process (own handlers, json store)', () => {
     expect(typeof (JSON.parse(mine[0]!) as { durationMs: unknown }).durationMs).toBe('number');
     expect(lines.join('\n')).not.toContain(token);
     expect(lines.join('\n')).not.toContain(hash);
+  });
+});
+
+describe('dev server filesystem routing', () => {
+  let dir: string;
+  const files = [
+    'health.ts', 'conversations/index.ts', 'conversations/[id].ts', 'conversations/[id]/messages.ts',
+    'conversations/search.ts', '_lib/helper.ts', '_private.ts', 'health.test.ts', 'types.d.ts', '.hidden.ts',
+  ];
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'tb-http-routes-'));
+    for (const file of files) {
+      await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+      await writeFile(path.join(dir, file), 'export default () => undefined;\n');
+    }
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('maps files to URLs like Vercel, static segments first', async () => {
+    const routes = await scanRoutes(dir);
+    const resolve = (url: string) => {
+      const m = matchRoute(routes, url);
+      return m && { file: path.relative(dir, m.route.file), params: m.params };
+    };
+    expect(routes).toHaveLength(5);
+    expect(resolve('/api/health')).toEqual({ file: 'health.ts', params: {} });
+    expect(resolve('/api/conversations')).toEqual({ file: 'conversations/index.ts', params: {} });
+    expect(resolve('/api/conversations/')).toEqual({ file: 'conversations/index.ts', params: {} });
+    expect(resolve('/api/conversations/search')).toEqual({ file: 'conversations/search.ts', params: {} });
+    expect(resolve('/api/conversations/a%20b')).toEqual({ file: 'conversations/[id].ts', params: { id: 'a b' } });
+    expect(resolve('/api/conversations/c1/messages')).toEqual({ file: 'conversations/[id]/messages.ts', params: { id: 'c1' } });
+    expect(resolve('/api/conversations/search/messages')).toEqual({ file: 'conversations/[id]/messages.ts', params: { id: 'search' } });
+    for (const hidden of ['/api/_lib/helper', '/api/_private', '/api/health.test', '/api/types', '/api/.hidden', '/api/conversations/c1/other']) {
+      expect(resolve(hidden)).toBeUndefined();
+    }
   });
 });

@@ -11,6 +11,7 @@ import type { VercelRequest, VercelResponse } from '@vercel/node';
 import { internal, notFound } from '../../errors.js';
 import { logger } from '../../log.js';
 import { closeStore } from '../../store/index.js';
+import { requestUrl } from '../request-url.js';
 import { appErrorReply, errorReply } from '../error-reply.js';
 import { requestIdFrom } from '../request-id.js';
 import { sendReply } from '../send.js';
@@ -56,7 +57,7 @@ function createRouter(apiDir: string): (pathname: string) => Promise<RouteMatch 
 async function dispatch(req: IncomingMessage, res: ServerResponse, route: ReturnType<typeof createRouter>): Promise<void> {
   const requestId = requestIdFrom(req.headers['x-request-id']);
   try {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const pathname = requestUrl(req).pathname;
     const match = pathname.startsWith('/api/') || pathname === '/api' ? await route(pathname) : undefined;
     if (!match) {
       sendReply(res, appErrorReply(notFound('Route'), requestId), requestId);

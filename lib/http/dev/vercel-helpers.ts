@@ -7,10 +7,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { VercelRequest, VercelRequestQuery, VercelResponse } from '@vercel/node';
 import { headerValue, parseCookies } from '../cookies.js';
+import { requestUrl } from '../request-url.js';
 
-function buildQuery(url: string, params: Record<string, string>): VercelRequestQuery {
+function buildQuery(req: IncomingMessage, params: Record<string, string>): VercelRequestQuery {
   const query: VercelRequestQuery = {};
-  for (const [key, value] of new URL(url, 'http://localhost').searchParams) {
+  for (const [key, value] of requestUrl(req).searchParams) {
     const existing = query[key];
     query[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
@@ -39,7 +40,7 @@ export function addHelpers(
 ): { req: VercelRequest; res: VercelResponse } {
   const vreq = req as VercelRequest;
   const vres = res as VercelResponse;
-  vreq.query = buildQuery(req.url ?? '/', params);
+  vreq.query = buildQuery(req, params);
   vreq.cookies = parseCookies(headerValue(req.headers, 'cookie'));
   vres.status = (code: number) => {
     vres.statusCode = code;
