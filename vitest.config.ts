@@ -13,7 +13,7 @@ export default defineConfig({
     pool: 'forks',
     // Files mostly wait on PostgreSQL, the file system and child processes, so run more of them
     // than there are cores (vitest's default is cores - 1: a single worker on 2 cores).
-    maxWorkers: Math.max(3, availableParallelism()),
+    maxWorkers: Math.max(4, availableParallelism()),
     testTimeout: 20_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
