@@ -11,9 +11,13 @@ import type { Sql, Tx } from './db.js';
 
 const CURSOR_ROWS = 2000;
 
+export type QueryParam = string | string[];
+
 /** Streams `select <canonical cells> from table [where]` to `each`, in batches. */
-export async function eachDbRow(sql: Sql | Tx, spec: TableSpec, where: string, each: (cells: Cell[]) => void, orderBy = ''): Promise<void> {
-  const query = sql.unsafe(`select ${selectList(spec, 't')} from "${spec.table}" t ${where} ${orderBy}`).values();
+export async function eachDbRow(
+  sql: Sql | Tx, spec: TableSpec, where: string, each: (cells: Cell[]) => void, orderBy = '', params: QueryParam[] = [],
+): Promise<void> {
+  const query = sql.unsafe(`select ${selectList(spec, 't')} from "${spec.table}" t ${where} ${orderBy}`, params).values();
   await query.cursor(CURSOR_ROWS, (rows) => {
     for (const row of rows) each(row as Cell[]);
   });

@@ -4,6 +4,7 @@
 import { TABLE_ORDER } from './canonical-row.js';
 import type { ImportReport } from './import.js';
 import type { Issue } from './source-dir.js';
+import type { VerifyReport } from './verify.js';
 
 const SHOWN = 50;
 
@@ -32,5 +33,22 @@ export function formatImportReport(report: ImportReport): string {
     lines.push('conflicts:', ...report.conflicts.slice(0, SHOWN).map((c) => `  ${c.table} ${c.id}: ${c.reason}`));
   }
   if (report.skipped.length > 0) lines.push('skipped on purpose:', ...report.skipped.map((s) => `  ${s}`));
+  return lines.join('\n');
+}
+
+/** The summary printed by data:verify. */
+export function formatVerifyReport(report: VerifyReport): string {
+  const head = report.ok
+    ? `SAME: ${report.source} and ${report.target.host}/${report.target.database} hold identical records.`
+    : `DIFFERENT: ${report.source} and ${report.target.host}/${report.target.database} differ.`;
+  const lines = [head, ...TABLE_ORDER.map((n) => {
+    const t = report.tables[n];
+    return `  ${n.padEnd(14)} directory ${String(t.directory.count).padStart(9)} ${t.directory.checksum}  database ${String(t.database.count).padStart(9)} ${t.database.checksum}  ${t.same ? 'same' : 'DIFFERENT'}`;
+  })];
+  if (report.differenceCount > 0) {
+    lines.push('records that differ:', ...report.differences.slice(0, SHOWN).map((d) => `  ${d.table} ${d.id}: ${d.kind}`));
+    if (report.differenceCount > SHOWN) lines.push(`  … and ${report.differenceCount - SHOWN} more (see --json)`);
+  }
+  if (report.issueCount > 0) lines.push('invalid records in the directory:', ...formatIssues(report.issues, report.issueCount));
   return lines.join('\n');
 }
