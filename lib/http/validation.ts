@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { validationFailed, type AppError, type ErrorDetail } from '../errors.js';
 
 /** One detail per distinct path (the first issue reported for that path). */
-export function zodDetails(error: z.ZodError): ErrorDetail[] {
+export function zodDetails(error: z.core.$ZodError): ErrorDetail[] {
   const seen = new Map<string, ErrorDetail>();
   for (const issue of error.issues) {
     const path = issue.path.map((segment) => String(segment)).join('.');
@@ -14,7 +14,7 @@ export function zodDetails(error: z.ZodError): ErrorDetail[] {
   return [...seen.values()];
 }
 
-export function fromZodError(error: z.ZodError): AppError {
+export function fromZodError(error: z.core.$ZodError): AppError {
   return validationFailed(zodDetails(error));
 }
 

@@ -158,7 +158,10 @@ describe('pipeline in process (own handlers, json store)', () => {
   const echo = defineRoute({
     GET: async (ctx) => ({ status: 200, body: { query: ctx.query(z.object({ a: z.string() })), params: ctx.params } }),
     POST: async (ctx) => ({ status: 200, body: await ctx.body(z.object({ name: z.string().min(1) })) }),
-    PUT: async () => {
+    PUT: async (ctx) => {
+      if (ctx.header('x-fail') === 'connection') {
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      }
       throw new Error('select password_hash from users where id = $1');
     },
     PATCH: async () => ({ status: 200, body: z.object({ title: z.string() }).parse({ title: 7 }) }),
@@ -191,6 +194,13 @@ describe('pipeline in process (own handlers, json store)', () => {
     const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.requestId === 'boom-1');
     expect(logged.find((l) => l.level === 'error')).toMatchObject({ error: { stack: expect.stringContaining('Error') } });
     expect(logged.find((l) => l.msg === 'request')).toMatchObject({ method: 'PUT', status: 500, route: '/anything' });
+  });
+
+  it('answers 503 + Retry-After for a connection error that escaped the store', async () => {
+    const res = await api(streamed.url)('PUT', '/x', { headers: { 'x-fail': 'connection' } });
+    expectEnvelope(res, 503, 'unavailable');
+    expect(res.headers.get('retry-after')).not.toBeNull();
+    expect(JSON.stringify(res.body)).not.toContain('ECONNREFUSED');
   });
 
   it('maps a ZodError thrown by a handler to validation_failed', async () => {
