@@ -238,6 +238,20 @@ describe('pipeline in process (own handlers, json store)', () => {
     expect(lines.join('\n')).not.toContain(token);
     expect(lines.join('\n')).not.toContain(hash);
   });
+
+  it('touches lastSeenAt only when it is a minute old or more', async () => {
+    const user = await makeUser(instance.store);
+    const fresh = generateToken();
+    const stale = generateToken();
+    const recent = new Date(Date.now() - 30_000).toISOString();
+    const old = new Date(Date.now() - 120_000).toISOString();
+    await makeSession(instance.store, user.id, { tokenHash: fresh.hash, createdAt: old, lastSeenAt: recent });
+    await makeSession(instance.store, user.id, { tokenHash: stale.hash, createdAt: old, lastSeenAt: old });
+    for (const { token } of [fresh, stale]) expect((await api(streamed.url)('DELETE', '/x', { token })).status).toBe(204);
+    const seen = async (hash: string) => (await instance.store.findCredential(hash, new Date().toISOString()))?.lastUsedAt;
+    expect(await seen(fresh.hash)).toBe(recent);
+    expect(Date.parse((await seen(stale.hash)) ?? old)).toBeGreaterThan(Date.now() - 10_000);
+  });
 });
 
 describe('dev server filesystem routing', () => {
