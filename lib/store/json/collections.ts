@@ -173,14 +173,17 @@ export function cmpDesc(a: string, b: string): number {
 export async function findCredential(data: DataDir, tokenHash: string, nowInput: string): Promise<Credential | null> {
   const now = canonicalTime(nowInput, 'now');
   return data.read(async () => {
-    const session = (await data.readCollection<SessionRecord>('sessions')).find((s) => s.tokenHash === tokenHash);
+    const session = (await data.readCollection<SessionRecord>('sessions')).find(
+      (s) => s.tokenHash === tokenHash && s.expiresAt > now,
+    );
     const token = session
       ? undefined
-      : (await data.readCollection<ApiTokenRecord>('api-tokens')).find((t) => t.tokenHash === tokenHash);
+      : (await data.readCollection<ApiTokenRecord>('api-tokens')).find(
+          (t) => t.tokenHash === tokenHash && (t.expiresAt === null || t.expiresAt > now),
+        );
     const live = session
-      ? session.expiresAt > now && { kind: 'session' as const, id: session.id, userId: session.userId, expiresAt: session.expiresAt, lastUsedAt: session.lastSeenAt }
-      : token && (token.expiresAt === null || token.expiresAt > now) &&
-        { kind: 'api_token' as const, id: token.id, userId: token.userId, expiresAt: token.expiresAt, lastUsedAt: token.lastUsedAt };
+      ? { kind: 'session' as const, id: session.id, userId: session.userId, expiresAt: session.expiresAt, lastUsedAt: session.lastSeenAt }
+      : token && { kind: 'api_token' as const, id: token.id, userId: token.userId, expiresAt: token.expiresAt, lastUsedAt: token.lastUsedAt };
     if (!live) return null;
     const user = (await data.readCollection<UserRecord>('users')).find((u) => u.id === live.userId);
     if (!user) return null;

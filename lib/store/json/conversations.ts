@@ -149,9 +149,11 @@ export interface AppendOptions {
 
 function normaliseMessage(message: MessageRecord): MessageRecord {
   assertStorable({ content: message.content, metadata: message.metadata });
+  const conversationId = canonicalId(message.conversationId);
+  if (conversationId === null) throw notFound('Conversation');
   return {
     id: requireId(message.id, 'id'),
-    conversationId: requireId(message.conversationId, 'conversationId'),
+    conversationId,
     role: message.role,
     content: message.content,
     metadata: message.metadata,

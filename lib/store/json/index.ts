@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { unavailable } from '../../errors.js';
+import { notFound, unavailable } from '../../errors.js';
 import type { HealthReport, Store } from '../types.js';
 import { createCatalog } from './catalog.js';
 import * as collections from './collections.js';
@@ -67,13 +67,21 @@ export function createJsonStore(options: JsonStoreOptions): Store {
 
     async getUsage(userId, now) {
       const at = canonicalTime(now, 'now');
-      return data.read(() => readUsage(data, canonicalId(userId) ?? userId, at));
+      const id = canonicalId(userId);
+      if (id === null) throw notFound('User');
+      return data.read(() => readUsage(data, id, at));
     },
     async consumeUsage(userId, limits, now) {
       const at = canonicalTime(now, 'now');
-      return data.write(() => consumeLocked(data, canonicalId(userId) ?? userId, limits, at));
+      const id = canonicalId(userId);
+      if (id === null) throw notFound('User');
+      return data.write(() => consumeLocked(data, id, limits, at));
     },
-    setTier: (userId, tier) => data.write(() => setTierLocked(data, canonicalId(userId) ?? userId, tier)),
+    async setTier(userId, tier) {
+      const id = canonicalId(userId);
+      if (id === null) throw notFound('User');
+      return data.write(() => setTierLocked(data, id, tier));
+    },
 
     getLoginLock: (loginKey, now) => collections.getLoginLock(data, loginKey, now),
     recordLoginFailure: (loginKey, now, policy) => collections.recordLoginFailure(data, loginKey, now, policy),

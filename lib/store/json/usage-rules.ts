@@ -3,25 +3,42 @@
  * user's daily and monthly limits, and the usage.json read-modify-write that applies it.
  * The caller holds the write lock, which is what makes counting atomic across processes.
  */
-import { DEFAULT_USAGE_LIMITS, type TierLimits, type UsageLimits } from '../../config.js';
-import { rateLimited, type AppError } from '../../errors.js';
-import { newUsage, nextDayStart, nextMonthStart, rollUsage } from '../../usage/windows.js';
-import type { ConsumeResult, UsageRecord } from '../types.js';
+import type { TierLimits, UsageLimits } from '../../config.js';
+import { notFound, rateLimited, type AppError } from '../../errors.js';
+import { dayStart, monthStart, newUsage, nextDayStart, nextMonthStart } from '../../usage/windows.js';
+import { assertStorable } from '../../validation/storable-text.js';
+import type { ConsumeResult, UsageRecord, UserRecord } from '../types.js';
 import type { DataDir } from './data-dir.js';
 
-/** The limits of `tier`; an unknown tier gets the `free` limits. */
+const NO_LIMITS: TierLimits = { daily: 0, monthly: 0 };
+
+/** The limits of `tier`; an unknown tier gets the `free` limits (as the PostgreSQL store does). */
 export function limitsFor(limits: UsageLimits, tier: string): TierLimits {
-  return limits[tier] ?? limits.free ?? DEFAULT_USAGE_LIMITS.free!;
+  return limits[tier] ?? limits.free ?? NO_LIMITS;
 }
 
-/** Decides one unit against `usage` (the stored row, or none yet) as of `now`. */
-export function decideConsume(
-  stored: UsageRecord | undefined,
-  userId: string,
-  limits: UsageLimits,
-  now: string,
-): ConsumeResult {
-  const usage = rollUsage(stored ?? newUsage(userId, now), now);
+/**
+ * The row as of `now`. Like rollUsage, but a stored window newer than `now`'s is kept current:
+ * a request carrying a slightly older `now` just after midnight must not reset a window that a
+ * newer request already rolled (the PostgreSQL store's rule too).
+ */
+export function currentUsage(row: UsageRecord, now: string): UsageRecord {
+  const day = dayStart(now);
+  const month = monthStart(now);
+  const dailyCurrent = row.dailyWindowStart >= day;
+  const monthlyCurrent = row.monthlyWindowStart >= month;
+  return {
+    ...row,
+    dailyUsed: dailyCurrent ? row.dailyUsed : 0,
+    dailyWindowStart: dailyCurrent ? row.dailyWindowStart : day,
+    monthlyUsed: monthlyCurrent ? row.monthlyUsed : 0,
+    monthlyWindowStart: monthlyCurrent ? row.monthlyWindowStart : month,
+  };
+}
+
+/** Decides one unit against the user's stored usage row as of `now`. */
+export function decideConsume(stored: UsageRecord, limits: UsageLimits, now: string): ConsumeResult {
+  const usage = currentUsage(stored, now);
   const { daily, monthly } = limitsFor(limits, usage.tier);
   // Monthly first: when both are used up, the next day's reset would not help.
   if (usage.monthlyUsed >= monthly) return { allowed: false, usage, exhausted: 'monthly', retryAt: nextMonthStart(now) };
@@ -35,33 +52,43 @@ export function decideConsume(
 /** The 429 for a refused unit, with Retry-After counting down to the window's reset. */
 export function quotaError(result: Extract<ConsumeResult, { allowed: false }>, now: string): AppError {
   const seconds = (Date.parse(result.retryAt) - Date.parse(now)) / 1000;
-  return rateLimited(seconds, `The ${result.exhausted} message limit is used up; it resets at ${result.retryAt}.`);
+  return rateLimited(seconds, `The ${result.exhausted} message limit is used up.`);
+}
+
+/**
+ * The user's usage rows and the index of theirs. A user without a row (a hand-made or imported
+ * directory) gets a fresh one; an unknown user is notFound('User'), as in PostgreSQL.
+ */
+async function usageRows(data: DataDir, userId: string, now: string): Promise<{ rows: UsageRecord[]; index: number }> {
+  const rows = await data.readCollection<UsageRecord>('usage');
+  const index = rows.findIndex((row) => row.userId === userId);
+  if (index >= 0) return { rows, index };
+  const users = await data.readCollection<UserRecord>('users');
+  if (!users.some((user) => user.id === userId)) throw notFound('User');
+  return { rows: [...rows, newUsage(userId, now)], index: rows.length };
 }
 
 /** Consumes one unit and writes usage.json when allowed. Call inside `data.write`. */
 export async function consumeLocked(data: DataDir, userId: string, limits: UsageLimits, now: string): Promise<ConsumeResult> {
-  const rows = await data.readCollection<UsageRecord>('usage');
-  const index = rows.findIndex((row) => row.userId === userId);
-  const result = decideConsume(rows[index], userId, limits, now);
+  const { rows, index } = await usageRows(data, userId, now);
+  const result = decideConsume(rows[index]!, limits, now);
   if (result.allowed) {
     const next = rows.slice();
-    if (index >= 0) next[index] = result.usage;
-    else next.push(result.usage);
+    next[index] = result.usage;
     await data.writeCollection('usage', next);
   }
   return result;
 }
 
 export async function readUsage(data: DataDir, userId: string, now: string): Promise<UsageRecord> {
-  const rows = await data.readCollection<UsageRecord>('usage');
-  return rollUsage(rows.find((row) => row.userId === userId) ?? newUsage(userId, now), now);
+  const { rows, index } = await usageRows(data, userId, now);
+  return currentUsage(rows[index]!, now);
 }
 
 export async function setTierLocked(data: DataDir, userId: string, tier: string): Promise<void> {
-  const rows = await data.readCollection<UsageRecord>('usage');
-  const index = rows.findIndex((row) => row.userId === userId);
+  assertStorable({ tier });
+  const { rows, index } = await usageRows(data, userId, new Date().toISOString());
   const next = rows.slice();
-  if (index >= 0) next[index] = { ...rows[index]!, tier };
-  else next.push(newUsage(userId, new Date().toISOString(), tier));
+  next[index] = { ...rows[index]!, tier };
   await data.writeCollection('usage', next);
 }
