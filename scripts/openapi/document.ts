@@ -56,15 +56,6 @@ function parameters(route: RouteDoc): Json[] {
       out.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, schema: property });
     }
   }
-  if (route.path === '/api/search') {
-    out.push({
-      name: 'meta',
-      in: 'query',
-      style: 'deepObject',
-      description: 'Filters `meta.<key>=<value>`: the message metadata must hold that top-level key with that string value.',
-      schema: { type: 'object', additionalProperties: { type: 'string' } },
-    });
-  }
   return out;
 }
 
@@ -80,6 +71,7 @@ function operation(route: RouteDoc): Json {
     responses[status] = { description: ERROR_TEXT[status] ?? 'error', content: { 'application/json': { schema: ref('Error') } } };
   }
   const op: Json = { summary: route.summary, operationId: `${route.method}${route.path.replace(/[^A-Za-z]+(\w)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}` };
+  if (route.description) op.description = route.description;
   const params = parameters(route);
   if (params.length > 0) op.parameters = params;
   if (route.body) op.requestBody = { required: true, content: { 'application/json': { schema: ref(route.body.name) } } };

@@ -15,6 +15,7 @@ export interface RouteDoc {
   method: 'get' | 'post' | 'patch' | 'delete';
   path: string;
   summary: string;
+  description?: string;
   /** false for register/login/health; true otherwise (Bearer token or tb_session cookie). */
   auth: boolean;
   body?: { name: string; schema: z.ZodType };
@@ -26,6 +27,11 @@ export interface RouteDoc {
 }
 
 const conversationId = '/api/conversations/{id}';
+
+// OpenAPI cannot name a family of parameters by prefix, so the meta filters are described in prose.
+const SEARCH_META =
+  'Besides the parameters below, any number (up to 20) of `meta.<key>=<value>` query parameters filter on message metadata: ' +
+  'the metadata must hold that top-level key with that string value.';
 
 export const routes: RouteDoc[] = [
   { method: 'get', path: '/api/health', summary: 'Liveness and storage health', auth: false, success: { status: 200, schema: 'Health', description: 'Storage reachable' }, errors: [503] },
@@ -44,7 +50,7 @@ export const routes: RouteDoc[] = [
   { method: 'delete', path: conversationId, summary: 'Delete a conversation and its messages', auth: true, success: { status: 204, description: 'Deleted' }, errors: [401, 404] },
   { method: 'get', path: `${conversationId}/messages`, summary: 'Messages, oldest first', auth: true, query: pageQuery, success: { status: 200, schema: 'MessagePage', description: 'One page' }, errors: [400, 401, 404] },
   { method: 'post', path: `${conversationId}/messages`, summary: 'Append a message (role "user" counts against the quota)', auth: true, body: { name: 'AppendMessageBody', schema: appendMessageBody }, idempotent: true, success: { status: 201, schema: 'Message', description: 'Appended (or replayed)' }, errors: [400, 401, 404, 409, 429] },
-  { method: 'get', path: '/api/search', summary: "Full-text search over the caller's messages, best first", auth: true, query: searchQuery, success: { status: 200, schema: 'SearchPage', description: 'One page' }, errors: [400, 401] },
+  { method: 'get', path: '/api/search', summary: "Full-text search over the caller's messages, best first", description: SEARCH_META, auth: true, query: searchQuery, success: { status: 200, schema: 'SearchPage', description: 'One page' }, errors: [400, 401] },
 ];
 
 export const responseSchemas: Record<string, z.ZodType> = {
