@@ -10,6 +10,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/global-postgres.ts'],
+    setupFiles: ['test/setup/console-guard.ts'],
     pool: 'forks',
     // Files mostly wait on PostgreSQL, the file system and child processes, so run more of them
     // than there are cores (vitest's default is cores - 1: a single worker on 2 cores).
