@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { backends } from '../helpers/backends.js';
+import { makeMessage } from '../helpers/factories.js';
 import { expectError, useE2e, type E2e, type TestUser } from './api-fixture.js';
 
 interface Conversation {
@@ -128,6 +129,17 @@ describe.each(backends)('conversations ($name)', (backend) => {
       posted.push((await post(t, user, id, `extra${extra++}`)).id);
     });
     expect(seen.map((m) => m.id)).toEqual(posted);
+  });
+
+  it('GET /api/conversations/{id} returns every message, beyond one store page', async () => {
+    const user = await t.register();
+    const id = await t.conversation(user);
+    const { store } = t.instance();
+    const written: string[] = [];
+    for (let i = 0; i < 130; i++) written.push((await makeMessage(store, user.id, id, { role: 'assistant' })).id);
+    const res = await t.call<{ messageCount: number; messages: Message[] }>('GET', `/api/conversations/${id}`, { token: user.token });
+    expect(res.body.messageCount).toBe(130);
+    expect(res.body.messages.map((m) => m.id)).toEqual(written);
   });
 
   it('rejects bad limits and malformed cursors with 400', async () => {

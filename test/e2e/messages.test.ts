@@ -102,6 +102,23 @@ describe.each(backends)('messages ($name)', (backend) => {
     expect(res.status).toBe(201);
   });
 
+  it('concurrent retries with one Idempotency-Key write once and all get the same 201', async () => {
+    const user = await t.register();
+    const id = await t.conversation(user);
+    const path = `/api/conversations/${id}/messages`;
+    const headers = { 'idempotency-key': 'burst-retry' };
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => t.call<Message>('POST', path, { json: { role: 'user', content: 'once' }, headers, token: user.token })),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill(201));
+    const first = results[0]?.body;
+    for (const res of results) expect(res.body).toEqual(first);
+    const list = await t.call<{ items: Message[] }>('GET', path, { token: user.token });
+    expect(list.body.items).toHaveLength(1);
+    const usage = await t.call<{ daily: { used: number } }>('GET', '/api/usage', { token: user.token });
+    expect(usage.body.daily.used).toBe(1);
+  });
+
   it('replays a conversation POST and rejects malformed Idempotency-Key headers', async () => {
     const user = await t.register();
     const headers = { 'idempotency-key': 'conv-create-7' };
