@@ -42,8 +42,12 @@ export function tempPathFor(target: string): string {
   return path.join(dir, `.${base}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
 }
 
+const WINDOWS = process.platform === 'win32';
+
 /** fsyncs a directory so a rename or unlink inside it survives a crash. */
 export async function fsyncDir(dir: string): Promise<void> {
+  // Windows cannot open a directory for fsync (EISDIR/EPERM); NTFS journals the rename itself.
+  if (WINDOWS) return;
   const handle = await fs.open(dir, 'r');
   try {
     await handle.sync();
@@ -64,11 +68,29 @@ export async function writeFileAtomic(target: string, data: string): Promise<voi
     } finally {
       await handle.close();
     }
-    await fs.rename(temp, target);
+    await renameWithRetry(temp, target);
     renamed = true;
     await fsyncDir(path.dirname(target));
   } finally {
     if (!renamed) await fs.rm(temp, { force: true });
+  }
+}
+
+/**
+ * On Windows a rename over a file another process has open (a reader) fails with EPERM/EACCES/EBUSY
+ * for a moment; retry briefly there, as graceful-fs does. Elsewhere rename is atomic and never
+ * needs this.
+ */
+async function renameWithRetry(from: string, to: string): Promise<void> {
+  for (let waited = 0; ; waited += 20) {
+    try {
+      await fs.rename(from, to);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (!WINDOWS || waited >= 1000 || !(code === 'EPERM' || code === 'EACCES' || code === 'EBUSY')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 }
 
