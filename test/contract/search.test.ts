@@ -126,7 +126,17 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const { owner } = await fixture();
     for (const q of ['fox\u0000', '\uD800fox', 'fox\uDC00']) {
       await expectResolvesOrValidationError(store().searchMessages({ userId: owner.id, q }, { limit: 10 }));
+      const meta = { topic: q, [q]: 'x' };
+      await expectResolvesOrValidationError(store().searchMessages({ userId: owner.id, q: 'fox', meta }, { limit: 10 }));
     }
+  });
+
+  test('a conversationId filter that is not a UUID → no hits or 400, never a crash', async () => {
+    const { owner } = await fixture();
+    const result = await expectResolvesOrValidationError(
+      store().searchMessages({ userId: owner.id, q: 'fox', conversationId: 'not-a-uuid' }, { limit: 10 }),
+    );
+    if (!(result instanceof Error)) expect(result.items).toEqual([]);
   });
 
   test('pages of hits neither repeat nor skip', async () => {

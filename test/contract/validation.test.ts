@@ -91,10 +91,13 @@ describe.each(backendCases)('%s', (_name, backend) => {
     expect(await store().getConversation(user.id, conversation.id)).toEqual(conversation);
   });
 
-  test.each(invalid)('%s in a user display name → 400, nothing written', async (_name, bad) => {
-    const input = newUser({ displayName: bad });
-    await expectAppError(store().createUser(input), validation);
-    expect(await store().getUserById(input.id)).toBeNull();
+  test.each(invalid)('%s in a user email, username or display name → 400, nothing written', async (_name, bad) => {
+    for (const field of ['email', 'username', 'displayName'] as const) {
+      const input = newUser();
+      input[field] = `${input[field]}${bad}`;
+      await expectAppError(store().createUser(input), validation);
+      expect(await store().getUserById(input.id)).toBeNull();
+    }
   });
 
   test.each(invalid)('%s in a login lookup → null or 400, never a crash', async (_name, bad) => {
