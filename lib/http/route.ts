@@ -64,6 +64,28 @@ function pathOf(req: VercelRequest): string {
   return q < 0 ? url : url.slice(0, q);
 }
 
+interface Dispatch {
+  req: VercelRequest;
+  requestId: string;
+  log: Logger;
+  onAuth: (userId: string) => void;
+}
+
+/** Method dispatch and the handler call; every failure becomes an error reply. */
+async function run(handlers: RouteHandlers, allow: readonly HttpMethod[], d: Dispatch): Promise<Reply> {
+  try {
+    const method = d.req.method as HttpMethod;
+    const handler = allow.includes(method) ? handlers[method] : undefined;
+    if (!handler) throw methodNotAllowed(allow);
+    // API.md: a request that carries a body must carry JSON, even where the route reads none.
+    if (announcesBody(d.req) && !isJsonContentType(d.req.headers['content-type'])) throw unsupportedMediaType();
+    const store = await getStore();
+    return await handler(createContext({ ...d, method, store }));
+  } catch (error) {
+    return errorReply(error, d.requestId, d.log);
+  }
+}
+
 export function defineRoute(handlers: RouteHandlers): (req: VercelRequest, res: VercelResponse) => Promise<void> {
   const allow = METHODS.filter((m) => handlers[m] !== undefined);
   return async function route(req, res) {
@@ -71,20 +93,13 @@ export function defineRoute(handlers: RouteHandlers): (req: VercelRequest, res: 
     const requestId = requestIdFrom(req.headers['x-request-id']);
     const log = logger.child({ requestId });
     let userId: string | undefined;
-    let reply: Reply;
+    let reply = await run(handlers, allow, { req, requestId, log, onAuth: (id) => (userId = id) });
     try {
-      const method = req.method as HttpMethod;
-      const handler = allow.includes(method) ? handlers[method] : undefined;
-      if (!handler) throw methodNotAllowed(allow);
-      // API.md: a request that carries a body must carry JSON, even where the route reads none.
-      if (announcesBody(req) && !isJsonContentType(req.headers['content-type'])) throw unsupportedMediaType();
-      const store = await getStore();
-      const ctx = createContext({ req, method, requestId, store, log, onAuth: (id) => (userId = id) });
-      reply = await handler(ctx);
+      sendReply(res, reply, requestId);
     } catch (error) {
       reply = errorReply(error, requestId, log);
+      sendReply(res, reply, requestId);
     }
-    sendReply(res, reply, requestId);
     log.info('request', {
       method: req.method,
       route: pathOf(req),

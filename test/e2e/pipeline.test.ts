@@ -159,6 +159,7 @@ describe('pipeline in process (own handlers, json store)', () => {
     GET: async (ctx) => ({ status: 200, body: { query: ctx.query(z.object({ a: z.string() })), params: ctx.params } }),
     POST: async (ctx) => ({ status: 200, body: await ctx.body(z.object({ name: z.string().min(1) })) }),
     PUT: async (ctx) => {
+      if (ctx.header('x-fail') === 'bigint') return { status: 200, body: { n: 1n } };
       if (ctx.header('x-fail') === 'connection') {
         throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
       }
@@ -194,6 +195,7 @@ describe('pipeline in process (own handlers, json store)', () => {
     const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.requestId === 'boom-1');
     expect(logged.find((l) => l.level === 'error')).toMatchObject({ error: { stack: expect.stringContaining('Error') } });
     expect(logged.find((l) => l.msg === 'request')).toMatchObject({ method: 'PUT', status: 500, route: '/anything' });
+    expectEnvelope(await api(streamed.url)('PUT', '/x', { headers: { 'x-fail': 'bigint' } }), 500, 'internal');
   });
 
   it('answers 503 + Retry-After for a connection error that escaped the store', async () => {
