@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { backends } from '../helpers/backends.js';
 import { expectError, useE2e } from './api-fixture.js';
+import { api, startTestServer } from './harness.js';
 
 interface Usage {
   tier: string;
@@ -19,8 +20,10 @@ function nextUtcMidnight(): string {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1)).toISOString();
 }
 
+const LIMITS = JSON.stringify({ free: { daily: 5, monthly: 100 } });
+
 describe.each(backends)('usage limits ($name)', (backend) => {
-  const t = useE2e(backend, { USAGE_LIMITS: JSON.stringify({ free: { daily: 5, monthly: 100 } }) });
+  const t = useE2e(backend, { USAGE_LIMITS: LIMITS });
 
   it('GET /api/usage reports the tier, limits, counts and reset times', async () => {
     const user = await t.register();
@@ -65,6 +68,29 @@ describe.each(backends)('usage limits ($name)', (backend) => {
     const me = await t.call<{ usage: Usage }>('GET', '/api/me', { token: user.token });
     expect(me.body.usage.daily.used).toBe(5);
     expect(me.body.usage.total).toBe(5);
+  });
+
+  it('counts atomically across two server processes sharing the storage', async () => {
+    const user = await t.register();
+    const id = await t.conversation(user);
+    const path = `/api/conversations/${id}/messages`;
+    const second = await startTestServer(t.instance(), { USAGE_LIMITS: LIMITS });
+    try {
+      const other = api(second.url);
+      const results = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => {
+          const options = { json: { role: 'user', content: `split ${i}` }, token: user.token };
+          return i % 2 === 0 ? t.call('POST', path, options) : other('POST', path, options);
+        }),
+      );
+      const statuses = results.map((r) => r.status);
+      expect(statuses.every((s) => s === 201 || s === 429), second.output()).toBe(true);
+      expect(statuses.filter((s) => s === 201)).toHaveLength(5);
+    } finally {
+      await second.stop();
+    }
+    const list = await t.call<{ items: unknown[] }>('GET', `${path}?limit=100`, { token: user.token });
+    expect(list.body.items).toHaveLength(5);
   });
 
   it('each user has their own allowance', async () => {
