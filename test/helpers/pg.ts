@@ -15,12 +15,14 @@ export interface TestDatabase {
 
 /** URL of the admin database of the test server (for tests that need to create/drop/terminate). */
 export function adminUrl(): string {
-  return inject('pgAdminUrl');
+  const url = inject('pgAdminUrl');
+  if (!url) throw new Error('No test PostgreSQL: run through vitest (globalSetup test/setup/global-postgres.ts).');
+  return url;
 }
 
 /** A fresh, migrated database cloned from the run's template. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const admin = inject('pgAdminUrl');
+  const admin = adminUrl();
   const name = `${inject('pgRunPrefix')}${randomSuffix()}`;
   await withAdmin(admin, (sql) => cloneDatabase(sql, name, inject('pgTemplate')));
   return {
@@ -32,7 +34,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 /** An empty database with no tables (for migration tests). */
 export async function createEmptyDatabase(): Promise<TestDatabase> {
-  const admin = inject('pgAdminUrl');
+  const admin = adminUrl();
   const name = `${inject('pgRunPrefix')}${randomSuffix()}`;
   await withAdmin(admin, (sql) => sql.unsafe(`CREATE DATABASE "${name}"`));
   return {
