@@ -9,6 +9,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isNoEntry, parseJson, readSnapshot, statIdentity } from './atomic-file.js';
+import { AsyncMutex } from './file-lock.js';
 import { parseConversation, type IdempotencyRecord, type StoredConversation } from './format.js';
 
 export interface ConversationSummary {
@@ -31,13 +32,18 @@ export interface Catalog {
   entries: Map<string, Entry>;
   /** The directory's identity at the last full scan, when that scan can be trusted later. */
   settledDirIdentity: string | null;
+  /**
+   * Refreshes run one at a time: an older scan finishing late must not drop an entry that a newer
+   * scan (e.g. an idempotency lookup inside the write lock) has just added.
+   */
+  readonly mutex: AsyncMutex;
 }
 
 const FILE_NAME = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.json$/;
 const SETTLE_MS = 1_000;
 
 export function createCatalog(dir: string): Catalog {
-  return { dir, entries: new Map(), settledDirIdentity: null };
+  return { dir, entries: new Map(), settledDirIdentity: null, mutex: new AsyncMutex() };
 }
 
 export function summarise(conversation: StoredConversation): ConversationSummary {
@@ -64,7 +70,11 @@ async function dirState(dir: string): Promise<{ identity: string; settled: boole
 }
 
 /** Brings the catalog up to date with the files and returns all summaries. */
-export async function refreshCatalog(catalog: Catalog): Promise<ConversationSummary[]> {
+export function refreshCatalog(catalog: Catalog): Promise<ConversationSummary[]> {
+  return catalog.mutex.run(() => refreshNow(catalog));
+}
+
+async function refreshNow(catalog: Catalog): Promise<ConversationSummary[]> {
   const state = await dirState(catalog.dir);
   if (state === null) {
     catalog.entries.clear();

@@ -8,6 +8,10 @@
  * complete. A lock whose holder pid is dead (same host), or that is older than `staleMs` (pid
  * reuse, other hosts), is taken over by renaming it aside and checking that what was renamed
  * is the stale lock that was inspected; if a live lock was grabbed by mistake it is linked back.
+ * Residual risk: a third process acquiring in the microseconds between that rename and the link
+ * back would run concurrently with the restored holder; it needs a dead holder plus two racing
+ * takeovers. A holder on another host (shared volume) is only judged by age, so its crash blocks
+ * writers for up to `staleMs`.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
