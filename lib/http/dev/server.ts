@@ -61,6 +61,7 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, route: Return
     const match = pathname.startsWith('/api/') || pathname === '/api' ? await route(pathname) : undefined;
     if (!match) {
       sendReply(res, appErrorReply(notFound('Route'), requestId), requestId);
+      logger.info('request', { requestId, method: req.method, route: pathname, status: 404 });
       return;
     }
     const handler = await loadHandler(match.route.file);
