@@ -41,47 +41,61 @@ class IssueList {
   }
 }
 
-function validateArray<T>(file: string, value: unknown, schema: z.ZodType<T>, issues: IssueList): T[] {
-  if (!Array.isArray(value)) {
-    issues.add({ file, path: '', message: 'must be a JSON array of records' });
-    return [];
-  }
-  const records: T[] = [];
-  value.forEach((item: unknown, i) => {
-    const parsed = schema.safeParse(item);
-    if (parsed.success) records.push(parsed.data);
-    else issues.add(...zodIssues(file, [i], parsed.error.issues));
-  });
-  return records;
+interface Validated<T> {
+  records: T[];
+  /** Each record's index in the file (invalid records are left out of `records`). */
+  at: number[];
+  /** The `id` of every record, valid or not, so an invalid user does not also fail its references. */
+  ids: Set<string>;
 }
 
-async function readArray<T>(dir: string, file: string, schema: z.ZodType<T>, issues: IssueList): Promise<T[]> {
+function validateArray<T>(file: string, value: unknown, schema: z.ZodType<T>, issues: IssueList): Validated<T> {
+  const out: Validated<T> = { records: [], at: [], ids: new Set() };
+  if (!Array.isArray(value)) {
+    issues.add({ file, path: '', message: 'must be a JSON array of records' });
+    return out;
+  }
+  value.forEach((item: unknown, i) => {
+    const id = (item as { id?: unknown } | null)?.id;
+    if (typeof id === 'string') out.ids.add(id.toLowerCase());
+    const parsed = schema.safeParse(item);
+    if (parsed.success) {
+      out.records.push(parsed.data);
+      out.at.push(i);
+    }
+    else issues.add(...zodIssues(file, [i], parsed.error.issues));
+  });
+  return out;
+}
+
+async function readArray<T>(dir: string, file: string, schema: z.ZodType<T>, issues: IssueList): Promise<Validated<T>> {
   const read = await readJson(dir, file, []);
   if (!read.ok) {
     issues.add(read.issue);
-    return [];
+    return { records: [], at: [], ids: new Set() };
   }
   return validateArray(file, read.value, schema, issues);
 }
 
 /** Flags duplicates of `keyOf` (case-insensitive) within one file. */
-function checkUnique<T>(file: string, records: T[], field: string, keyOf: (r: T) => string, issues: IssueList): void {
+function checkUnique<T>(file: string, v: Validated<T>, field: string, keyOf: (r: T) => string, issues: IssueList): void {
   const seen = new Map<string, number>();
-  records.forEach((r, i) => {
+  v.records.forEach((r, k) => {
     const key = keyOf(r).toLowerCase();
     const first = seen.get(key);
+    const i = v.at[k] ?? k;
     if (first === undefined) seen.set(key, i);
     else issues.add({ file, path: `${i}.${field}`, message: `duplicates record ${first} (${field} must be unique, case-insensitively)` });
   });
 }
 
-function checkReferences<T extends { userId: string }>(file: string, records: T[], userIds: Set<string>, issues: IssueList): void {
-  records.forEach((r, i) => {
-    if (!userIds.has(r.userId.toLowerCase())) issues.add({ file, path: `${i}.userId`, message: `no user ${r.userId} in ${FILES.users}` });
+function checkReferences<T extends { userId: string }>(file: string, v: Validated<T>, userIds: Set<string>, issues: IssueList): void {
+  v.records.forEach((r, k) => {
+    if (!userIds.has(r.userId.toLowerCase())) issues.add({ file, path: `${v.at[k] ?? k}.userId`, message: `no user ${r.userId} in ${FILES.users}` });
   });
 }
 
-async function readSmallTables(dir: string, issues: IssueList): Promise<SmallTables> {
+async function readSmallTables(dir: string, issues: IssueList): Promise<SmallTables & { userIds: Set<string> }> {
   const users = await readArray(dir, FILES.users, userSchema, issues);
   const sessions = await readArray(dir, FILES.sessions, sessionSchema, issues);
   const apiTokens = await readArray(dir, FILES.apiTokens, apiTokenSchema, issues);
@@ -94,11 +108,10 @@ async function readSmallTables(dir: string, issues: IssueList): Promise<SmallTab
   checkUnique(FILES.apiTokens, apiTokens, 'id', (t) => t.id, issues);
   checkUnique(FILES.apiTokens, apiTokens, 'tokenHash', (t) => t.tokenHash, issues);
   checkUnique(FILES.usage, usage, 'userId', (u) => u.userId, issues);
-  const userIds = new Set(users.map((u) => u.id.toLowerCase()));
-  checkReferences(FILES.sessions, sessions, userIds, issues);
-  checkReferences(FILES.apiTokens, apiTokens, userIds, issues);
-  checkReferences(FILES.usage, usage, userIds, issues);
-  return { users, sessions, apiTokens, usage };
+  checkReferences(FILES.sessions, sessions, users.ids, issues);
+  checkReferences(FILES.apiTokens, apiTokens, users.ids, issues);
+  checkReferences(FILES.usage, usage, users.ids, issues);
+  return { users: users.records, sessions: sessions.records, apiTokens: apiTokens.records, usage: usage.records, userIds: users.ids };
 }
 
 function addSmallChecksums(small: SmallTables, sums: Checksums): void {
@@ -168,10 +181,9 @@ export async function scanSource(dir: string, progress?: Progress): Promise<Sour
     const parsed = metaSchema.safeParse(meta.value);
     if (!parsed.success) issues.add(...zodIssues(FILES.meta, [], parsed.error.issues));
   }
-  const small = await readSmallTables(dir, issues);
+  const { userIds, ...small } = await readSmallTables(dir, issues);
   const checksums = emptyChecksums();
   addSmallChecksums(small, checksums);
-  const userIds = new Set(small.users.map((u) => u.id.toLowerCase()));
   const conversationFiles = await listConversationFiles(dir);
   const extra = new Map<string, number>();
   progress?.start('validate', conversationFiles.length, 'files');
