@@ -130,11 +130,13 @@ export function createDbClient(options: DbClientOptions): DbClient {
   const db = drizzle(sql, { schema });
 
   async function pool(): Promise<PoolFigures> {
+    // Snapshot before our own query joins the count: the work already under way when asked.
+    const busy = counters.inFlight;
     const rows = await db.execute<{ open: number; idle: number }>(dsql`
       select count(*)::int as open, (count(*) filter (where state = 'idle'))::int as idle
       from pg_stat_activity where application_name = ${applicationName}`);
     const row = rows[0] ?? { open: 0, idle: 0 };
-    return { max, open: row.open, idle: row.idle, waiting: Math.max(0, counters.inFlight - max) };
+    return { max, open: row.open, idle: row.idle, waiting: Math.max(0, busy - max) };
   }
 
   return {
