@@ -31,6 +31,15 @@ describe.each(backendCases)('%s', (_name, backend) => {
     expect(credential).toEqual({ kind: 'api_token', id: token.id, user, expiresAt: null, lastUsedAt: null });
   });
 
+  test('findCredential returns the current user record (after recordLogin)', async () => {
+    const user = await makeUser(store());
+    const session = await makeSession(store(), user.id);
+    await store().findCredential(session.tokenHash, now());
+    const at = now();
+    await store().recordLogin(user.id, at);
+    expect((await store().findCredential(session.tokenHash, now()))?.user.lastLoginAt).toBe(at);
+  });
+
   test('unknown token hash → null', async () => {
     expect(await store().findCredential(tokenHash(), now())).toBeNull();
   });

@@ -8,7 +8,7 @@ import type { UsageLimits } from '../../lib/config.js';
 import type { Store } from '../../lib/store/types.js';
 import { backendCases, type BackendInstance } from '../helpers/backends.js';
 import { expectAppError } from '../helpers/contract.js';
-import { makeConversation, makeMessage, makeUser, newUser } from '../helpers/factories.js';
+import { makeConversation, makeMessage, makeUser, newConversation, newUser } from '../helpers/factories.js';
 
 describe.each(backendCases)('%s', (_name, backend) => {
   let instance: BackendInstance;
@@ -53,6 +53,23 @@ describe.each(backendCases)('%s', (_name, backend) => {
     );
     expect(results.filter((r) => r.allowed)).toHaveLength(9);
     expect((await instance.store.getUsage(user.id, now)).dailyUsed).toBe(9);
+  });
+
+  test('an idempotency key stored through one instance replays through another', async () => {
+    const user = await makeUser(instance.store);
+    const idempotency = { key: `k-${user.id}`, requestHash: 'h', now: new Date().toISOString() };
+    const first = await instance.store.createConversation(newConversation(user.id), idempotency);
+    const again = await second.createConversation(newConversation(user.id), idempotency);
+    expect(again).toEqual({ value: first.value, replayed: true });
+  });
+
+  test('login failures through two instances add up', async () => {
+    const key = `login-${newUser().username}`;
+    const policy = { maxFailures: 4, windowMs: 60_000, lockMs: 60_000 };
+    const t = '2031-10-10T10:00:00.000Z';
+    await Promise.all([0, 1, 2, 3].map((i) => (i % 2 === 0 ? instance.store : second).recordLoginFailure(key, t, policy)));
+    expect(await second.getLoginLock(key, t)).not.toBeNull();
+    expect(await instance.store.getLoginLock(key, t)).not.toBeNull();
   });
 
   test('concurrent registrations of one email (any case) → exactly one user', async () => {
