@@ -41,6 +41,13 @@ describe.each(backends)('usage limits ($name)', (backend) => {
     expectError(await t.call('GET', '/api/usage'), 401, 'unauthorized');
   });
 
+  it('shows the limits of the user\'s tier (pro keeps its defaults when USAGE_LIMITS names only free)', async () => {
+    const user = await t.register();
+    await t.instance().store.setTier(user.id, 'pro');
+    const res = await t.call<Usage>('GET', '/api/usage', { token: user.token });
+    expect(res.body).toMatchObject({ tier: 'pro', daily: { used: 0, limit: 2000 }, monthly: { used: 0, limit: 50000 } });
+  });
+
   it('20 concurrent user messages with 5 remaining: exactly 5 × 201, 15 × 429, 5 stored', async () => {
     const user = await t.register();
     const id = await t.conversation(user);
