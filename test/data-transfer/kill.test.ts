@@ -1,0 +1,63 @@
+/**
+ * Killing data:import at any moment leaves the database as it was: a real child process is
+ * SIGKILLed while PostgreSQL reports its COPY of messages in progress, the database is checked
+ * empty, and a re-run completes and verifies.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateStore } from '../../bench/import/generate-store.js';
+import { verifyDirectory } from '../../lib/data-transfer/verify.js';
+import { counts, runScript, scratch, startScript, totalRows, type Scratch } from './helpers.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('data:import killed mid-load', () => {
+  let s: Scratch;
+  beforeEach(async () => {
+    s = await scratch();
+  });
+  afterEach(async () => {
+    await s.cleanup();
+  });
+
+  async function copiedSoFar(): Promise<number> {
+    const rows = await s.sql<{ n: string }[]>`
+      select p.tuples_processed::text as n from pg_stat_progress_copy p
+      where p.datname = ${s.db.name} and p.relid = 'messages'::regclass`;
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async function toolBackends(): Promise<number> {
+    const [row] = await s.sql<{ n: number }[]>`
+      select count(*)::int as n from pg_stat_activity where datname = ${s.db.name} and application_name = 'threadbase-data-tools' and pid <> pg_backend_pid()`;
+    return row?.n ?? 0;
+  }
+
+  it('leaves the database untouched when SIGKILLed during COPY, then a re-run completes', async () => {
+    const dir = await s.dir('kill');
+    await generateStore({ dir, messages: 30_000, users: 20, messagesPerConversation: 200 });
+    const child = startScript('data-import', [dir, '--batch-size', '500'], s.db.url);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+
+    const deadline = Date.now() + 60_000;
+    while (!stderr.includes('load messages: started') && Date.now() < deadline) await sleep(20);
+    expect(stderr).toContain('load messages: started');
+    let copied = 0;
+    while ((copied = await copiedSoFar()) === 0 && Date.now() < deadline) await sleep(10);
+    expect(copied).toBeGreaterThan(0);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    expect(stderr).not.toContain('load messages: done');
+
+    // PostgreSQL aborts the transaction once it notices the dropped connection.
+    while ((await toolBackends()) > 0 && Date.now() < deadline) await sleep(50);
+    expect(await totalRows(s.sql)).toBe(0);
+
+    const rerun = await runScript('data-import', [dir], s.db.url);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toMatch(/^IMPORTED/);
+    expect((await counts(s.sql)).messages).toBe(30_000);
+    expect((await verifyDirectory(s.sql, s.db.url, dir)).ok).toBe(true);
+  }, 120_000);
+});
