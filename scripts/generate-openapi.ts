@@ -1,5 +1,6 @@
 /** Writes docs/openapi.json from the route table and zod schemas: `npx tsx scripts/generate-openapi.ts`. */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { buildOpenApiDocument } from './openapi/document.js';
 
 const root = new URL('../', import.meta.url);
@@ -12,7 +13,7 @@ export function renderOpenApi(): string {
 
 export const OPENAPI_PATH = new URL('docs/openapi.json', root);
 
-if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   writeFileSync(OPENAPI_PATH, renderOpenApi());
   console.log(`wrote ${OPENAPI_PATH.pathname}`);
 }
