@@ -28,13 +28,30 @@ async function serverVersion(adminUrl: string): Promise<string> {
   });
 }
 
+/** A run is named `<prefix><start time, base-36 seconds>_<random>_`, so leftovers can be aged. */
+const runPattern = (prefix: string) => new RegExp(`^${prefix}([0-9a-z]{6,})_[0-9a-f]{6}_`);
+const STALE_AFTER_S = 6 * 3600;
+
+/** Drops databases left by runs that were killed before teardown (shared servers only). */
+async function dropStaleRuns(adminUrl: string, prefix: string): Promise<void> {
+  const pattern = runPattern(prefix);
+  const nowS = Math.floor(Date.now() / 1000);
+  await withAdmin(adminUrl, async (sql) => {
+    for (const name of await databasesWithPrefix(sql, prefix)) {
+      const started = pattern.exec(name)?.[1];
+      if (started !== undefined && nowS - parseInt(started, 36) > STALE_AFTER_S) await dropDatabase(sql, name);
+    }
+  });
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const external = process.env.TEST_DATABASE_URL;
   let server: RunningServer | undefined;
   const adminUrl = external ?? (server = await startEmbeddedPostgres()).adminUrl;
   const prefix = process.env.TEST_DATABASE_PREFIX ?? 'tb_test_';
-  const runPrefix = `${prefix}${randomSuffix(3)}_`;
+  const runPrefix = `${prefix}${Math.floor(Date.now() / 1000).toString(36)}_${randomSuffix(3)}_`;
   const template = `${runPrefix}template`;
+  if (external) await dropStaleRuns(adminUrl, prefix);
 
   const teardown = async (): Promise<void> => {
     try {
