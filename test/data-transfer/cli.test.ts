@@ -1,0 +1,101 @@
+/**
+ * The data:* scripts as an operator runs them (real child processes): exit codes, the JSON
+ * report, the --backup archive, verify naming differing records, backup retention, and restore
+ * refusing a non-empty database unless --force.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { generateStore } from '../../bench/import/generate-store.js';
+import type { ImportReport } from '../../lib/data-transfer/import.js';
+import type { VerifyReport } from '../../lib/data-transfer/verify.js';
+import { counts, readJsonFile, runScript, scratch, totalRows, type Scratch } from './helpers.js';
+
+describe('data:* scripts', () => {
+  let s: Scratch;
+  let dir: string;
+  beforeEach(async () => {
+    s = await scratch();
+    dir = await s.dir('cli-src');
+    await generateStore({ dir, messages: 300, users: 3, messagesPerConversation: 30 });
+  });
+  afterEach(async () => {
+    await s.cleanup();
+  });
+
+  it('data:import: --dry-run --json writes nothing; --backup archives first; --report writes the JSON report', async () => {
+    const dry = await runScript('data-import', [dir, '--dry-run', '--json'], s.db.url);
+    expect(dry.code).toBe(0);
+    expect((JSON.parse(dry.stdout) as ImportReport).status).toBe('dry-run');
+    expect(await totalRows(s.sql)).toBe(0);
+
+    const work = await s.dir('cli-work');
+    const archive = join(work, 'before-import.tar.gz');
+    const reportFile = join(work, 'report.json');
+    const run = await runScript('data-import', [dir, '--backup', archive, '--report', reportFile], s.db.url);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^IMPORTED: Imported 3 users.*300 messages; verified before COMMIT/);
+    expect(run.stderr).toContain(`backup written: ${archive}`);
+    const listing = (await promisify(execFile)('tar', ['-tzf', archive])).stdout;
+    expect(listing).toContain('users.json');
+    expect(listing).toContain('conversations/');
+    const report = await readJsonFile<ImportReport>(reportFile);
+    expect(report).toMatchObject({ status: 'imported', ok: true, verified: true, counts: { messages: 300 } });
+  });
+
+  it('data:import exits 1 on invalid input and 2 on usage errors, with a next step', async () => {
+    const missing = await runScript('data-import', [join(dir, 'nope')], s.db.url);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/does not exist\. Pass the JSON store's directory/);
+    const usage = await runScript('data-import', [dir, '--batch-size', 'zero'], s.db.url);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--batch-size must be a positive integer/);
+  });
+
+  it('data:verify exits 0 when identical and 1 naming the records that differ', async () => {
+    expect((await runScript('data-import', [dir], s.db.url)).code).toBe(0);
+    const same = await runScript('data-verify', [dir], s.db.url);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(/^SAME/);
+
+    const [changed] = await s.sql<{ id: string }[]>`update messages set content = 'tampered' where id = (select min(id::text)::uuid from messages) returning id::text`;
+    const [removed] = await s.sql<{ id: string }[]>`delete from api_tokens where id = (select min(id::text)::uuid from api_tokens) returning id::text`;
+    const diff = await runScript('data-verify', [dir, '--json'], s.db.url);
+    expect(diff.code).toBe(1);
+    const report = JSON.parse(diff.stdout) as VerifyReport;
+    expect(report.ok).toBe(false);
+    expect(report.differences).toEqual(expect.arrayContaining([
+      { table: 'messages', id: changed!.id, kind: 'different' },
+      { table: 'apiTokens', id: removed!.id, kind: 'missing-in-database' },
+    ]));
+    expect(report.differenceCount).toBe(2);
+  });
+
+  it('data:backup keeps the newest N; data:restore refuses a non-empty database unless --force', async () => {
+    expect((await runScript('data-import', [dir], s.db.url)).code).toBe(0);
+    const backups = await s.dir('backups');
+    for (let i = 0; i < 3; i++) {
+      const b = await runScript('data-backup', ['--dir', backups, '--keep', '2'], s.db.url);
+      expect(b.code).toBe(0);
+      expect(b.stdout).toMatch(/^BACKUP .*300 messages/);
+    }
+    const names = (await readdir(backups)).sort();
+    expect(names).toHaveLength(2);
+    const latest = join(backups, names[1]!);
+    expect(await readdir(latest)).toEqual(expect.arrayContaining(['manifest.json', 'meta.json', 'users.json', 'conversations']));
+
+    await s.sql`delete from conversations where id = (select min(id::text)::uuid from conversations)`;
+    const refused = await runScript('data-restore', [latest], s.db.url);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/NOT-EMPTY: .*--force/);
+    expect((await counts(s.sql)).messages).toBe(270);
+
+    const forced = await runScript('data-restore', [latest, '--force'], s.db.url);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toMatch(/\(replace\)/);
+    expect((await counts(s.sql)).messages).toBe(300);
+    expect((await runScript('data-verify', [dir], s.db.url)).code).toBe(0);
+  }, 60_000);
+});
