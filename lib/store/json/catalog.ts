@@ -82,16 +82,19 @@ async function refreshNow(catalog: Catalog): Promise<ConversationSummary[]> {
   }
   if (state.identity === catalog.settledDirIdentity) return summaries(catalog);
   const names = await fs.readdir(catalog.dir);
-  const seen = new Set<string>();
-  for (const name of names) {
-    const id = FILE_NAME.exec(name)?.[1];
-    if (id === undefined) continue;
-    seen.add(id);
-    await refreshEntry(catalog, id);
-  }
+  const ids = names.map((name) => FILE_NAME.exec(name)?.[1]).filter((id): id is string => id !== undefined);
+  const seen = new Set(ids);
+  await inBatches(ids, (id) => refreshEntry(catalog, id));
   for (const id of catalog.entries.keys()) if (!seen.has(id)) catalog.entries.delete(id);
   catalog.settledDirIdentity = state.settled ? state.identity : null;
   return summaries(catalog);
+}
+
+const BATCH = 64;
+
+/** Runs `fn` over `items` with up to BATCH calls in flight (stat/read latency overlaps). */
+export async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += BATCH) await Promise.all(items.slice(i, i + BATCH).map(fn));
 }
 
 async function refreshEntry(catalog: Catalog, id: string): Promise<void> {

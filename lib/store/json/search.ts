@@ -5,7 +5,7 @@
  * id desc, and paged by keyset on that triple. It scans the user's conversation files.
  */
 import type { PageRequest, PageResult, SearchHit, SearchKey, SearchQuery } from '../types.js';
-import { userConversations } from './catalog.js';
+import { inBatches, userConversations } from './catalog.js';
 import { readConversation, type ConversationFiles } from './conversations.js';
 import { canonicalId, toMessageRecord, type StoredMessage } from './format.js';
 
@@ -65,9 +65,9 @@ export async function searchMessages(
   return files.data.read(async () => {
     const summaries = (await userConversations(files.catalog, userId)).filter((s) => !onlyConversation || s.id === onlyConversation);
     const hits: Array<SearchHit & { key: SearchKey }> = [];
-    for (const summary of summaries) {
+    await inBatches(summaries, async (summary) => {
       const conversation = await readConversation(files, summary.id);
-      if (!conversation || conversation.userId !== userId) continue;
+      if (!conversation || conversation.userId !== userId) return;
       for (const message of conversation.messages) {
         if (!matchesFilters(message, query)) continue;
         const rank = rankContent(message.content, words);
@@ -76,7 +76,7 @@ export async function searchMessages(
         if (page.after && compareHits(key, page.after) <= 0) continue;
         hits.push({ message: toMessageRecord(conversation.id, message), conversationTitle: conversation.title, rank, key });
       }
-    }
+    });
     hits.sort((a, b) => compareHits(a.key, b.key));
     const items = hits.slice(0, page.limit).map(({ key: _key, ...hit }) => hit);
     return { items, hasMore: hits.length > page.limit };
