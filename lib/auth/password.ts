@@ -82,17 +82,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(candidate, key);
 }
 
-let dummyHash: Promise<string> | undefined;
-
 /**
  * Spends the same time as a real verification when the login names no user, so response time
- * does not reveal which logins exist. Always resolves false.
+ * does not reveal which logins exist. The dummy needs no real hashing to build (nothing can match
+ * it), so even an instance's first unknown login costs exactly one derivation. Always resolves false.
  */
 export async function verifyAgainstDummy(password: string): Promise<false> {
-  dummyHash ??= hashPassword('threadbase-dummy-password').catch((error: unknown) => {
-    dummyHash = undefined;
-    throw error;
-  });
-  await verifyPassword(password, await dummyHash);
+  const dummy = `$scrypt$ln=${config().passwordScryptLogN},r=8,p=1$${b64(Buffer.alloc(SALT_BYTES))}$${b64(Buffer.alloc(KEY_BYTES))}`;
+  await verifyPassword(password, dummy);
   return false;
 }
