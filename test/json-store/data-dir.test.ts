@@ -117,3 +117,11 @@ test('the catalog fast path (directory unchanged for a while) still notices a la
     [first.id, second.id].sort(),
   );
 });
+
+test('records handed out are copies: editing one does not change the cached store', async () => {
+  const store = createJsonStore({ dataDir });
+  const user = await makeUser(store);
+  const read = await store.getUserById(user.id);
+  (read as { email: string }).email = 'changed@example.test';
+  expect(await store.getUserById(user.id)).toEqual(user);
+});

@@ -23,6 +23,9 @@ import { canonicalId, canonicalTime, type LoginFailureRecord } from './format.js
 
 const lower = (s: string): string => s.toLowerCase();
 
+/** Records handed out are copies: the cached collections must not change if a caller edits one. */
+const copy = <T extends object>(record: T | undefined): T | null => (record === undefined ? null : { ...record });
+
 export function requireId(id: string, field: string): string {
   const canonical = canonicalId(id);
   if (canonical === null) throw validationFailed([{ path: field, message: 'must be a UUID' }]);
@@ -77,7 +80,7 @@ export async function createUser(data: DataDir, input: NewUser, sessionInput?: S
 export async function getUserById(data: DataDir, id: string): Promise<UserRecord | null> {
   const canonical = canonicalId(id);
   if (canonical === null) return null;
-  return data.read(async () => (await data.readCollection<UserRecord>('users')).find((u) => u.id === canonical) ?? null);
+  return data.read(async () => copy((await data.readCollection<UserRecord>('users')).find((u) => u.id === canonical)));
 }
 
 export async function findUser(data: DataDir, by: 'email' | 'username' | 'login', value: string): Promise<UserRecord | null> {
@@ -86,7 +89,7 @@ export async function findUser(data: DataDir, by: 'email' | 'username' | 'login'
     const users = await data.readCollection<UserRecord>('users');
     const byEmail = by !== 'username' ? users.find((u) => lower(u.email) === wanted) : undefined;
     const byUsername = by !== 'email' ? users.find((u) => lower(u.username) === wanted) : undefined;
-    return byEmail ?? byUsername ?? null;
+    return copy(byEmail ?? byUsername);
   });
 }
 
@@ -162,7 +165,7 @@ export async function listApiTokens(data: DataDir, userId: string): Promise<ApiT
   if (owner === null) return [];
   return data.read(async () => {
     const tokens = (await data.readCollection<ApiTokenRecord>('api-tokens')).filter((t) => t.userId === owner);
-    return tokens.sort((a, b) => cmpDesc(a.createdAt, b.createdAt) || cmpDesc(a.id, b.id));
+    return tokens.sort((a, b) => cmpDesc(a.createdAt, b.createdAt) || cmpDesc(a.id, b.id)).map((t) => ({ ...t }));
   });
 }
 
@@ -188,7 +191,7 @@ export async function findCredential(data: DataDir, tokenHash: string, nowInput:
     const user = (await data.readCollection<UserRecord>('users')).find((u) => u.id === live.userId);
     if (!user) return null;
     const { userId: _owner, ...credential } = live;
-    return { ...credential, user };
+    return { ...credential, user: { ...user } };
   });
 }
 
