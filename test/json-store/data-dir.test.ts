@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { createJsonStore } from '../../lib/store/json/index.js';
 import { tempDataDir } from '../helpers/backends.js';
 import { expectAppError } from '../helpers/contract.js';
@@ -16,6 +16,7 @@ beforeEach(async () => {
   dataDir = await tempDataDir();
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
@@ -124,4 +125,25 @@ test('records handed out are copies: editing one does not change the cached stor
   const read = await store.getUserById(user.id);
   (read as { email: string }).email = 'changed@example.test';
   expect(await store.getUserById(user.id)).toEqual(user);
+});
+
+test('a filesystem that refuses writes (EROFS) makes writes a configuration error; reads still work', async () => {
+  const missing = path.join(dataDir, 'on-a-read-only-mount');
+  const erofs = Object.assign(new Error('read-only file system'), { code: 'EROFS' });
+  vi.spyOn(fs, 'mkdir').mockRejectedValue(erofs);
+  const store = createJsonStore({ dataDir: missing });
+  expect(await store.findUserByEmail('x@example.test')).toBeNull();
+  const error = await expectAppError(makeUser(store), { status: 503, code: 'unavailable' });
+  expect(error.message).toContain('DATABASE_URL');
+  expect(error.cause).toBe(erofs);
+});
+
+test('health reports json with a latency, and unavailable once the directory is gone', async () => {
+  const store = createJsonStore({ dataDir });
+  await makeUser(store);
+  const report = await store.health();
+  expect(report.storage).toBe('json');
+  expect(report.latencyMs).toBeGreaterThanOrEqual(0);
+  await fs.rm(dataDir, { recursive: true, force: true });
+  await expectAppError(store.health(), { status: 503, code: 'unavailable' });
 });
