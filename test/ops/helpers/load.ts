@@ -81,9 +81,11 @@ export function startLoad(options: LoadOptions): RunningLoad {
       const seq = issued++;
       // Three writes for every read: the test is about writes, reads keep the read path honest.
       const kind = seq % 4 === 3 ? 'read' : 'write';
-      outcomes.push(await request(options, kind, seq, t0));
-      // Bounded rate: a pause between requests keeps the load gentle on a shared 2-core machine.
-      await new Promise((resolve) => setTimeout(resolve, 15));
+      const outcome = await request(options, kind, seq, t0);
+      outcomes.push(outcome);
+      // Bounded rate: a pause between requests keeps the load gentle on a shared 2-core machine,
+      // and a longer one when the server did not answer at all (it may have died).
+      await new Promise((resolve) => setTimeout(resolve, outcome.status === 0 ? 200 : 15));
     }
   };
   const running = Promise.all(Array.from({ length: options.workers }, worker));

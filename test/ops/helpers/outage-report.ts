@@ -36,8 +36,8 @@ function countBy(outcomes: Outcome[]): Record<string, number> {
   return counts;
 }
 
-export function summarize(outcomes: Outcome[], phases: Phases): OutageReport {
-  const during = outcomes.filter((o) => o.at + o.ms >= phases.down && o.at <= phases.up);
+export function summarize(outcomes: Outcome[], phases: Phases[]): OutageReport {
+  const during = outcomes.filter((o) => phases.some((p) => o.at + o.ms >= p.down && o.at <= p.up));
   const unavailable = outcomes.filter((o) => o.status === 503);
   return {
     requests: outcomes.length,
