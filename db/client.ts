@@ -108,21 +108,40 @@ function defaultSlowLog(statement: string, durationMs: number): void {
   logger.warn('slow query', { statement: statement.slice(0, 2000), durationMs });
 }
 
+/**
+ * postgres.js waits 0.5–1 × min(3^attempts / 100, 20) s before reconnecting after failed attempts,
+ * and a queued query waits with it: during an outage requests would hang for up to 20 s instead of
+ * failing fast with 503. Same curve, capped at 1 s.
+ */
+function reconnectDelaySeconds(attempts: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(3 ** attempts / 100, 1);
+}
+
+/**
+ * Session settings sent at connection start-up. Transaction poolers (PgBouncer, Supavisor — the
+ * `prepare: false` deployments) refuse startup parameters they do not track, statement_timeout
+ * among them ("unsupported startup parameter"), so there the timeout belongs on the role instead
+ * (`ALTER ROLE app SET statement_timeout = '10s'`). application_name and TimeZone are tracked.
+ */
+function startupParameters(applicationName: string, prepare: boolean, statementTimeoutMs: number): Record<string, string> {
+  const params: Record<string, string> = { application_name: applicationName, TimeZone: 'UTC' };
+  if (prepare) params.statement_timeout = String(statementTimeoutMs);
+  return params;
+}
+
 /** Builds a new client; the caller owns it and must close() it. */
 export function createDbClient(options: DbClientOptions): DbClient {
   const max = options.poolMax ?? 3;
   const applicationName = `threadbase-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const prepare = options.prepare ?? true;
   const raw = postgres(options.url, {
     max,
     idle_timeout: options.idleTimeoutSeconds ?? 20,
     connect_timeout: options.connectTimeoutSeconds ?? 5,
-    prepare: options.prepare ?? true,
+    prepare,
+    backoff: reconnectDelaySeconds,
     onnotice: () => undefined,
-    connection: {
-      application_name: applicationName,
-      statement_timeout: options.statementTimeoutMs ?? 10000,
-      TimeZone: 'UTC',
-    },
+    connection: startupParameters(applicationName, prepare, options.statementTimeoutMs ?? 10000),
   });
   const counters: Counters = { inFlight: 0 };
   const track = makeTracker(counters, options.slowQueryMs ?? 500, options.onSlowQuery ?? defaultSlowLog);

@@ -90,6 +90,29 @@ describe('connection failures → unavailable (503)', () => {
   });
 });
 
+describe('statement timeout', () => {
+  it('a statement over DATABASE_STATEMENT_TIMEOUT_MS is cancelled (57014) → unavailable', async () => {
+    const timed = createDbClient({ url: database.url, statementTimeoutMs: 100 });
+    try {
+      const error = await timed.db.execute(sql`select pg_sleep(2)`).then(() => null, translateError);
+      expect(error?.code).toBe('unavailable');
+      expect((error?.cause as { code?: string }).code).toBe('57014');
+    } finally {
+      await timed.close();
+    }
+  });
+
+  it('is not sent as a startup parameter with prepare: false (transaction poolers refuse it)', async () => {
+    const pooled = createDbClient({ url: database.url, statementTimeoutMs: 100, prepare: false });
+    try {
+      const [row] = await pooled.db.execute<{ t: string }>(sql`select current_setting('statement_timeout') as t`);
+      expect(row?.t).not.toBe('100ms');
+    } finally {
+      await pooled.close();
+    }
+  });
+});
+
 describe('driver errors → AppErrors', () => {
   it('NUL that slipped past validation (22021) → validation_failed', async () => {
     const error = await client.db.execute(sql`select ${'a\u0000b'}::text`).then(() => null, translateError);
