@@ -33,6 +33,7 @@ async function main(): Promise<number> {
   }
   const progress = createProgress(process.stderr, args.values.quiet === true);
   const report = await withDatabase(url, (sql) => importDirectory(sql, url, { dir, dryRun: args.values['dry-run'] === true, batchSize, progress }));
+  report.maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   await emitReport(report, args, formatImportReport(report));
   return report.ok ? 0 : 1;
 }

@@ -32,7 +32,8 @@ export const isoTimestamp = z.string().refine((s) => ISO_MS.test(s) && !Number.i
   message: 'must be an ISO-8601 UTC timestamp with milliseconds, e.g. 2026-01-31T12:00:00.000Z',
 });
 
-const uuid = z.uuid({ message: 'must be a UUID' });
+// Any 8-4-4-4-12 hex id (what PostgreSQL's uuid stores unchanged), not only RFC 4122 versions.
+const uuid = z.guid({ message: 'must be a UUID (8-4-4-4-12 hex digits)' });
 const text = () => storable(z.string());
 const count = z.number().int().min(0).max(2_147_483_647);
 

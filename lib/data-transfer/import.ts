@@ -49,6 +49,8 @@ export interface ImportReport {
   conflicts: Conflict[];
   skipped: string[];
   durationMs: number;
+  /** Peak resident memory of the importing process, when the script reports it. */
+  maxRssMb?: number;
 }
 
 /** Thrown inside the transaction to roll it back with a report-worthy outcome. */

@@ -25,7 +25,7 @@ function tableLines(report: ImportReport): string[] {
 export function formatImportReport(report: ImportReport): string {
   const lines = [
     `${report.status.toUpperCase()}: ${report.message}`,
-    `source ${report.source} → ${report.target.host}/${report.target.database}${report.mode ? ` (${report.mode})` : ''}, ${(report.durationMs / 1000).toFixed(1)}s`,
+    `source ${report.source} → ${report.target.host}/${report.target.database}${report.mode ? ` (${report.mode})` : ''}, ${(report.durationMs / 1000).toFixed(1)}s${report.maxRssMb ? `, peak RSS ${report.maxRssMb} MB` : ''}`,
     ...tableLines(report),
   ];
   if (report.issueCount > 0) lines.push('invalid records:', ...formatIssues(report.issues, report.issueCount));

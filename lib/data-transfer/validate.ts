@@ -15,6 +15,7 @@ import {
 } from './format.js';
 import { assertDirectory, listConversationFiles, readJson, skippedTopLevel, zodIssues, type Issue } from './source-dir.js';
 import type { Progress } from './progress.js';
+import { quickConversation } from './fast-check.js';
 
 /** Issues kept in full; beyond this only the count grows (a broken store can have millions). */
 const MAX_KEPT_ISSUES = 1000;
@@ -148,12 +149,15 @@ export async function readConversation(dir: string, name: string, issues: IssueL
   if (extra && read.value !== null && typeof read.value === 'object' && !Array.isArray(read.value)) {
     for (const key of Object.keys(read.value)) if (!CONVERSATION_KEYS.has(key)) extra.set(key, (extra.get(key) ?? 0) + 1);
   }
-  const parsed = conversationFileSchema.safeParse(read.value);
-  if (!parsed.success) {
-    issues?.add(...zodIssues(file, [], parsed.error.issues));
-    return null;
+  let conv = quickConversation(read.value);
+  if (!conv) {
+    const parsed = conversationFileSchema.safeParse(read.value);
+    if (!parsed.success) {
+      issues?.add(...zodIssues(file, [], parsed.error.issues));
+      return null;
+    }
+    conv = parsed.data;
   }
-  const conv = parsed.data;
   if (name.toLowerCase() !== `${conv.id.toLowerCase()}.json`) {
     issues?.add({ file, path: 'id', message: `file name must be <id>.json (${conv.id}.json)` });
     return null;
