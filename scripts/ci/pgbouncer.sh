@@ -67,9 +67,9 @@ max_client_conn = 1000
 default_pool_size = 10
 max_db_connections = 20
 server_login_retry = 1
-; postgres.js sends statement_timeout as a startup parameter, which PgBouncer does not track;
-; without this every connection is refused ("unsupported startup parameter").
-ignore_startup_parameters = extra_float_digits,statement_timeout,options
+; Like a stock PgBouncer: startup parameters it does not track (statement_timeout among them) are
+; refused, so a client that sends one behind a pooler fails here as it would in production.
+ignore_startup_parameters = extra_float_digits
 logfile = $dir/pgbouncer.log
 pidfile = $dir/pgbouncer.pid
 admin_users = $PG_USER
