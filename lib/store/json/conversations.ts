@@ -25,7 +25,7 @@ import { userConversations, type Catalog } from './catalog.js';
 import { requireId } from './collections.js';
 import type { DataDir } from './data-dir.js';
 import { canonicalId, canonicalTime, parseConversation, toMessageRecord, type StoredConversation } from './format.js';
-import { checkIdempotency, withIdempotencyRecord, type IdempotencyCheck } from './idempotency.js';
+import { checkIdempotency, preserveRecords, withIdempotencyRecord, type IdempotencyCheck } from './idempotency.js';
 import { consumeLocked, quotaError } from './usage-rules.js';
 
 export interface ConversationFiles {
@@ -59,7 +59,7 @@ export function toConversationRecord(c: StoredConversation): ConversationRecord 
 /** Resolves an idempotent repeat (replay or conflict); undefined when the write should proceed. */
 async function replayOf<T>(files: ConversationFiles, userId: string, idempotency?: IdempotencyInput): Promise<Written<T> | undefined> {
   if (!idempotency) return undefined;
-  const check: IdempotencyCheck = await checkIdempotency(files.catalog, userId, idempotency);
+  const check: IdempotencyCheck = await checkIdempotency(files.data, files.catalog, userId, idempotency);
   if (check.kind === 'replay') return { value: check.response as T, replayed: true };
   if (check.kind === 'conflict') throw conflict('Idempotency-Key', 'This Idempotency-Key was used with a different request.');
   return undefined;
@@ -138,7 +138,9 @@ export async function renameConversation(
 export async function deleteConversation(files: ConversationFiles, userId: string, id: string): Promise<boolean> {
   return files.data.write(async () => {
     const conversation = await readOwned(files, userId, id);
-    return conversation !== null && removeFileDurable(filePath(files, conversation.id));
+    if (!conversation) return false;
+    await preserveRecords(files.data, conversation, new Date().toISOString());
+    return removeFileDurable(filePath(files, conversation.id));
   });
 }
 

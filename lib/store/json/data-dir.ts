@@ -42,7 +42,7 @@ export interface DataDir {
 }
 
 const WRITE_DENIED = new Set(['EACCES', 'EROFS', 'EPERM']);
-const OURS = /^(meta|users|sessions|api-tokens|usage|login-failures)\.json$|^conversations$|^\./;
+const OURS = /^(meta|users|sessions|api-tokens|usage|login-failures|idempotency)\.json$|^conversations$|^\./;
 
 /** misconfigured() from lib/errors.ts, keeping the cause when there is one. */
 function configurationError(message: string, cause?: unknown): AppError {

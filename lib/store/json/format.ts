@@ -12,6 +12,7 @@
  *   StoredConversation.idempotency  IdempotencyRecord[] for writes made under an Idempotency-Key
  *     in that file (the conversation's creation and message appends), so each record is written
  *     atomically with its write.
+ *   idempotency.json          IdempotencyRecord[] of deleted conversations, kept until they expire
  */
 import { validationFailed } from '../../errors.js';
 import type { JsonObject, JsonValue, MessageRecord } from '../types.js';
@@ -20,7 +21,7 @@ import { CorruptFileError } from './atomic-file.js';
 export const FORMAT_NAME = 'threadbase';
 export const FORMAT_VERSION = 1;
 
-export type CollectionName = 'users' | 'sessions' | 'api-tokens' | 'usage' | 'login-failures';
+export type CollectionName = 'users' | 'sessions' | 'api-tokens' | 'usage' | 'login-failures' | 'idempotency';
 
 export interface StoredMessage {
   id: string;
