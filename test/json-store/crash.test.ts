@@ -94,13 +94,17 @@ test('kill -9 during a write burst: every file parses and every returned write s
   await next.close();
 }, 90_000);
 
-test('a stale lock left by a dead process is taken over by the next writer', async () => {
+test('a stale lock left by a dead process is taken over by the next writer, which tidies up after it', async () => {
   const user = await makeUser(store);
-  const lock = { pid: deadPid(), host: (await import('node:os')).hostname(), token: 'deadbeef', acquiredAt: new Date().toISOString() };
+  const pid = deadPid();
+  const lock = { pid, host: (await import('node:os')).hostname(), token: 'deadbeef', acquiredAt: new Date().toISOString() };
   await fs.writeFile(path.join(dataDir, '.lock'), JSON.stringify(lock));
+  const leftover = path.join(dataDir, 'conversations', `.x.json.${pid}.abc123.tmp`);
+  await fs.writeFile(leftover, '{"cut off');
   const started = Date.now();
   await store.setTier(user.id, 'pro');
   expect(Date.now() - started).toBeLessThan(1000);
   expect((await store.getUsage(user.id, new Date().toISOString())).tier).toBe('pro');
   await expect(fs.stat(path.join(dataDir, '.lock'))).rejects.toMatchObject({ code: 'ENOENT' });
+  await expect(fs.stat(leftover)).rejects.toMatchObject({ code: 'ENOENT' });
 });

@@ -84,7 +84,7 @@ class JsonDataDir implements DataDir {
   constructor(options: DataDirOptions) {
     this.dir = path.resolve(options.dataDir);
     this.conversationsDir = path.join(this.dir, 'conversations');
-    this.lock = new FileLock(this.dir);
+    this.lock = new FileLock(this.dir, { onTakeover: () => this.denyWritesOn(() => this.tidy()) });
     this.writable = options.readOnly ? { ok: false } : { ok: true };
   }
 

@@ -31,6 +31,8 @@ export interface FileLockOptions {
   timeoutMs?: number;
   /** A lock older than this is stale even if its pid looks alive (pid reuse, other hosts). */
   staleMs?: number;
+  /** Runs inside the lock after a stale lock was taken over (e.g. to remove the dead writer's temp files). */
+  onTakeover?: () => Promise<void>;
 }
 
 export class LockTimeoutError extends Error {
@@ -61,11 +63,14 @@ export class FileLock {
   private readonly mutex = new AsyncMutex();
   private readonly timeoutMs: number;
   private readonly staleMs: number;
+  private readonly onTakeover: (() => Promise<void>) | undefined;
+  private tookOver = false;
 
   constructor(private readonly dir: string, options: FileLockOptions = {}) {
     this.lockPath = path.join(dir, '.lock');
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.staleMs = options.staleMs ?? 60_000;
+    this.onTakeover = options.onTakeover;
   }
 
   /** Resolves when this process's queued critical sections have finished. */
@@ -78,6 +83,10 @@ export class FileLock {
     return this.mutex.run(async () => {
       const token = await this.acquire();
       try {
+        if (this.tookOver) {
+          this.tookOver = false;
+          await this.onTakeover?.();
+        }
         return await fn();
       } finally {
         await this.release(token);
@@ -140,6 +149,8 @@ export class FileLock {
       await fs.link(aside, this.lockPath).catch((error: unknown) => {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       });
+    } else {
+      this.tookOver = true;
     }
     await fs.rm(aside, { force: true });
     return true;
