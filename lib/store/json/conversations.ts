@@ -7,7 +7,7 @@
  * the two over-counts one unit, but can never leave a stored message uncounted.
  */
 import path from 'node:path';
-import { conflict, notFound } from '../../errors.js';
+import { conflict, notFound, validationFailed } from '../../errors.js';
 import { assertStorable } from '../../validation/storable-text.js';
 import type {
   ConversationKey,
@@ -149,8 +149,12 @@ export interface AppendOptions {
   idempotency?: IdempotencyInput;
 }
 
+const ROLES: ReadonlySet<string> = new Set(['user', 'assistant', 'system']);
+
 function normaliseMessage(message: MessageRecord): MessageRecord {
   assertStorable({ content: message.content, metadata: message.metadata });
+  // PostgreSQL's messages_role_check refuses other roles; refuse them here too.
+  if (!ROLES.has(message.role)) throw validationFailed([{ path: 'role', message: 'must be user, assistant or system' }]);
   const conversationId = canonicalId(message.conversationId);
   if (conversationId === null) throw notFound('Conversation');
   return {
