@@ -78,23 +78,45 @@ export function canonicalJson(value: JsonValue): string {
   return JSON.stringify(value);
 }
 
+/**
+ * Cells joined with length prefixes (`s5:hello`, `n42`, `N` for null): unambiguous, and cheaper
+ * than JSON-escaping every string, which matters at a million rows per side.
+ */
+function joinCells(cells: ReadonlyArray<string | number | null>): string {
+  let out = '';
+  for (const cell of cells) {
+    if (cell === null) out += 'N';
+    else if (typeof cell === 'number') out += `n${cell};`;
+    else out += `s${cell.length}:${cell}`;
+  }
+  return out;
+}
+
+const canonicalMetadata = (value: JsonObject): string => {
+  for (const _ in value) return canonicalJson(value);
+  return '{}';
+};
+
 /** The canonical text of a row of cells as read from the database (json cells are JSON text). */
 export function canonicalFromDb(spec: TableSpec, cells: readonly Cell[]): string {
-  const out = spec.columns.map(([, kind], i) => {
+  const out: Array<string | number | null> = new Array<string | number | null>(spec.columns.length);
+  for (let i = 0; i < spec.columns.length; i++) {
     const cell = cells[i] ?? null;
-    return kind === 'json' && typeof cell === 'string' ? canonicalJson(JSON.parse(cell) as JsonValue) : cell;
-  });
-  return JSON.stringify(out);
+    out[i] = spec.columns[i]![1] === 'json' && typeof cell === 'string' ? (cell === '{}' ? '{}' : canonicalJson(JSON.parse(cell) as JsonValue)) : cell;
+  }
+  return joinCells(out);
 }
 
 /** The canonical text of a row of cells built from a JSON-store record (json cells are objects). */
 export function canonicalFromSource(spec: TableSpec, cells: readonly SourceCell[]): string {
-  const out = spec.columns.map(([, kind], i) => {
+  const out: Array<string | number | null> = new Array<string | number | null>(spec.columns.length);
+  for (let i = 0; i < spec.columns.length; i++) {
     const cell = cells[i] ?? null;
-    if (kind === 'json') return canonicalJson(cell as JsonObject);
-    return kind === 'uuid' && typeof cell === 'string' ? cell.toLowerCase() : cell;
-  });
-  return JSON.stringify(out);
+    const kind = spec.columns[i]![1];
+    if (kind === 'json') out[i] = canonicalMetadata(cell as JsonObject);
+    else out[i] = kind === 'uuid' && typeof cell === 'string' ? cell.toLowerCase() : (cell as string | number | null);
+  }
+  return joinCells(out);
 }
 
 export type SourceCell = Cell | JsonObject;

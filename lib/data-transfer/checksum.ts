@@ -1,15 +1,20 @@
 /**
- * Order-independent, streamable table checksums. Each canonical row is hashed (md5, first 64
- * bits) and the hashes are summed modulo 2^64, so rows can be added in any order, one at a time,
- * in constant memory; a sum (unlike xor) does not cancel out a duplicated pair of rows. The row
- * count is kept beside it. md5 is used as a fast fingerprint here, not for security.
+ * Order-independent, streamable table checksums. Each canonical row gets a 64-bit fingerprint
+ * (two 32-bit lanes of a cyrb53-style multiply-xor hash over its UTF-16 text), and the
+ * fingerprints are summed lane by lane modulo 2^32, so rows can be added in any order, one at a
+ * time, in constant memory; a sum (unlike xor) does not cancel out a duplicated pair of rows. The
+ * row count is kept beside it. The hash detects accidental differences (a lost, duplicated or
+ * altered row: chance of a miss about 2^-64 per comparison), not deliberate forgeries; it replaced
+ * md5 because hashing a million rows through node:crypto cost more than a second per side.
  */
-import { createHash } from 'node:crypto';
+
 import type { TableName } from './canonical-row.js';
 
 export interface TableChecksum {
   count: number;
-  sum: bigint;
+  /** Lane sums, each kept in 0..2^32-1. */
+  hi: number;
+  lo: number;
 }
 
 export type Checksums = Record<TableName, TableChecksum>;
@@ -20,9 +25,7 @@ export interface ChecksumSummary {
   checksum: string;
 }
 
-const MASK = (1n << 64n) - 1n;
-
-export const emptyChecksum = (): TableChecksum => ({ count: 0, sum: 0n });
+export const emptyChecksum = (): TableChecksum => ({ count: 0, hi: 0, lo: 0 });
 
 export function emptyChecksums(): Checksums {
   return {
@@ -35,23 +38,44 @@ export function emptyChecksums(): Checksums {
   };
 }
 
-/** The 64-bit fingerprint of one canonical row. */
-export function rowHash(canonical: string): bigint {
-  return createHash('md5').update(canonical).digest().readBigUInt64BE(0);
+/** The 64-bit fingerprint of one canonical row, as two unsigned 32-bit lanes. */
+export function rowLanes(canonical: string): [number, number] {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < canonical.length; i++) {
+    const ch = canonical.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return [h2 >>> 0, h1 >>> 0];
+}
+
+const hex32 = (n: number): string => n.toString(16).padStart(8, '0');
+
+/** The fingerprint of one row as 16 hex digits (for record-by-record comparisons). */
+export function rowHash(canonical: string): string {
+  const [hi, lo] = rowLanes(canonical);
+  return hex32(hi) + hex32(lo);
 }
 
 /** Adds one canonical row to `acc` (mutates it). */
 export function addRow(acc: TableChecksum, canonical: string): void {
+  const [hi, lo] = rowLanes(canonical);
   acc.count += 1;
-  acc.sum = (acc.sum + rowHash(canonical)) & MASK;
+  acc.hi = (acc.hi + hi) >>> 0;
+  acc.lo = (acc.lo + lo) >>> 0;
 }
 
 export function sameChecksum(a: TableChecksum, b: TableChecksum): boolean {
-  return a.count === b.count && a.sum === b.sum;
+  return a.count === b.count && a.hi === b.hi && a.lo === b.lo;
 }
 
 export function summarize(acc: TableChecksum): ChecksumSummary {
-  return { count: acc.count, checksum: acc.sum.toString(16).padStart(16, '0') };
+  return { count: acc.count, checksum: hex32(acc.hi) + hex32(acc.lo) };
 }
 
 export function summarizeAll(all: Checksums): Record<TableName, ChecksumSummary> {

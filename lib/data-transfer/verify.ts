@@ -43,7 +43,7 @@ class Differences {
   }
 }
 
-type Keyed = Map<string, bigint>;
+type Keyed = Map<string, string>;
 
 function keyedSource(name: TableName, rows: SourceCell[][]): Keyed {
   const spec = TABLES[name];
