@@ -5,11 +5,11 @@
  * advisory locks do not survive a transaction pooler), which is closed afterwards so scripts exit.
  * Also answers "what is applied, what is pending" for health checks and the status script.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate as drizzleMigrate } from 'drizzle-orm/postgres-js/migrator';
+import journal from './migrations/meta/_journal.json' with { type: 'json' };
 
 /** Arbitrary constant shared by every Threadbase migrator ("threadbs" as ASCII, fits in int8). */
 export const MIGRATION_LOCK_ID = 0x7468726561646273n;
@@ -22,15 +22,12 @@ export interface JournalEntry {
   tag: string;
 }
 
-let journalCache: JournalEntry[] | undefined;
-
-/** The entries of db/migrations/meta/_journal.json, in file order. */
+/**
+ * The entries of db/migrations/meta/_journal.json, in file order. Imported statically (not read
+ * from disk) so serverless bundles that only trace imports still carry it for health().
+ */
 export function readJournal(): JournalEntry[] {
-  if (journalCache) return journalCache;
-  const raw = readFileSync(new URL('./migrations/meta/_journal.json', import.meta.url), 'utf8');
-  const parsed = JSON.parse(raw) as { entries: JournalEntry[] };
-  journalCache = parsed.entries;
-  return journalCache;
+  return (journal as { entries: JournalEntry[] }).entries;
 }
 
 export interface AppliedMigration {
