@@ -6,15 +6,14 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { notFound, unavailable } from '../../errors.js';
+import { unavailable } from '../../errors.js';
 import type { HealthReport, Store } from '../types.js';
 import { createCatalog } from './catalog.js';
 import * as collections from './collections.js';
 import * as conversations from './conversations.js';
 import { openDataDir } from './data-dir.js';
-import { canonicalId, canonicalTime } from './format.js';
 import { searchMessages } from './search.js';
-import { consumeLocked, readUsage, setTierLocked } from './usage-rules.js';
+import * as usage from './usage-rules.js';
 
 export interface JsonStoreOptions {
   dataDir: string;
@@ -65,23 +64,9 @@ export function createJsonStore(options: JsonStoreOptions): Store {
 
     searchMessages: (query, page) => searchMessages(files, query, page),
 
-    async getUsage(userId, now) {
-      const at = canonicalTime(now, 'now');
-      const id = canonicalId(userId);
-      if (id === null) throw notFound('User');
-      return data.read(() => readUsage(data, id, at));
-    },
-    async consumeUsage(userId, limits, now) {
-      const at = canonicalTime(now, 'now');
-      const id = canonicalId(userId);
-      if (id === null) throw notFound('User');
-      return data.write(() => consumeLocked(data, id, limits, at));
-    },
-    async setTier(userId, tier) {
-      const id = canonicalId(userId);
-      if (id === null) throw notFound('User');
-      return data.write(() => setTierLocked(data, id, tier));
-    },
+    getUsage: (userId, now) => usage.getUsage(data, userId, now),
+    consumeUsage: (userId, limits, now) => usage.consumeUsage(data, userId, limits, now),
+    setTier: (userId, tier) => usage.setTier(data, userId, tier),
 
     getLoginLock: (loginKey, now) => collections.getLoginLock(data, loginKey, now),
     recordLoginFailure: (loginKey, now, policy) => collections.recordLoginFailure(data, loginKey, now, policy),

@@ -9,6 +9,7 @@ import { dayStart, monthStart, newUsage, nextDayStart, nextMonthStart } from '..
 import { assertStorable } from '../../validation/storable-text.js';
 import type { ConsumeResult, UsageRecord, UserRecord } from '../types.js';
 import type { DataDir } from './data-dir.js';
+import { canonicalId, canonicalTime } from './format.js';
 
 const NO_LIMITS: TierLimits = { daily: 0, monthly: 0 };
 
@@ -80,15 +81,36 @@ export async function consumeLocked(data: DataDir, userId: string, limits: Usage
   return result;
 }
 
-export async function readUsage(data: DataDir, userId: string, now: string): Promise<UsageRecord> {
-  const { rows, index } = await usageRows(data, userId, now);
-  return currentUsage(rows[index]!, now);
+function userIdOf(userId: string): string {
+  const id = canonicalId(userId);
+  if (id === null) throw notFound('User');
+  return id;
 }
 
-export async function setTierLocked(data: DataDir, userId: string, tier: string): Promise<void> {
+/** Store#getUsage: nothing is written. */
+export async function getUsage(data: DataDir, userId: string, nowInput: string): Promise<UsageRecord> {
+  const now = canonicalTime(nowInput, 'now');
+  const id = userIdOf(userId);
+  return data.read(async () => {
+    const { rows, index } = await usageRows(data, id, now);
+    return currentUsage(rows[index]!, now);
+  });
+}
+
+/** Store#consumeUsage: atomic across processes because it runs under the write lock. */
+export async function consumeUsage(data: DataDir, userId: string, limits: UsageLimits, nowInput: string): Promise<ConsumeResult> {
+  const now = canonicalTime(nowInput, 'now');
+  const id = userIdOf(userId);
+  return data.write(() => consumeLocked(data, id, limits, now));
+}
+
+export async function setTier(data: DataDir, userId: string, tier: string): Promise<void> {
   assertStorable({ tier });
-  const { rows, index } = await usageRows(data, userId, new Date().toISOString());
-  const next = rows.slice();
-  next[index] = { ...rows[index]!, tier };
-  await data.writeCollection('usage', next);
+  const id = userIdOf(userId);
+  await data.write(async () => {
+    const { rows, index } = await usageRows(data, id, new Date().toISOString());
+    const next = rows.slice();
+    next[index] = { ...rows[index]!, tier };
+    await data.writeCollection('usage', next);
+  });
 }
