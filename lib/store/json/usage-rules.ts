@@ -1,7 +1,8 @@
 /**
  * Usage counting for the JSON store: the pure decision of whether one more unit fits the
- * user's daily and monthly limits, and the usage.json read-modify-write that applies it.
- * The caller holds the write lock, which is what makes counting atomic across processes.
+ * user's daily and monthly limits, and the usage.json read-modify-write that applies it. Every
+ * count runs under the data directory's write lock (consumeUsage takes it; appendMessage calls
+ * consumeLocked while holding it), which is what makes counting atomic across processes.
  */
 import type { TierLimits, UsageLimits } from '../../config.js';
 import { notFound, rateLimited, type AppError } from '../../errors.js';
