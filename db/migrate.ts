@@ -78,6 +78,7 @@ export async function migrate(
   const sql = postgres(databaseUrl, {
     max: 1,
     prepare: false,
+    connect_timeout: 10,
     onnotice: () => undefined,
     connection: { application_name: 'threadbase-migrate' },
   });
