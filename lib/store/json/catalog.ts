@@ -5,6 +5,10 @@
  * by other processes are seen. When the directory itself is unchanged since a scan (same
  * inode and mtime, and that mtime was already in the past at the time of the scan, so a later
  * write within the same clock tick cannot hide), the per-file checks are skipped.
+ * Unlike the collections, the catalog is trusted inside the write lock too (re-reading every
+ * conversation file per keyed write would cost the whole store); a rewrite that reuses the inode
+ * within one mtime tick at the same size would go unnoticed, which the growth of a file by the
+ * record or message being written makes practically impossible.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';

@@ -2,9 +2,10 @@
  * The JSON store's data directory: initialisation and format check, the write lock, cached
  * collection files, and the translation of file-system failures into AppErrors.
  *
- * Collections (users.json, …) are cached in memory keyed by the file's identity (inode, mtime,
- * size): every atomic write renames a new inode into place, so a changed file — from this
- * process or another — is always noticed and re-read.
+ * Collections (users.json, …) are cached in memory for reads, keyed by the file's identity
+ * (inode, mtime, size): every atomic write renames a new inode into place, so a change by this
+ * process or another is noticed and re-read. Inside the write lock they are always read from
+ * disk, so a read-modify-write never depends on the cache.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -80,6 +81,8 @@ class JsonDataDir implements DataDir {
   private readonly cache = new Map<CollectionName, { identity: string; items: unknown[] }>();
   private writable: { ok: true } | { ok: false; cause?: unknown };
   private init: Promise<void> | undefined;
+  /** True while this process holds the write lock (the mutex makes that one section at a time). */
+  private inLock = false;
 
   constructor(options: DataDirOptions) {
     this.dir = path.resolve(options.dataDir);
@@ -101,7 +104,14 @@ class JsonDataDir implements DataDir {
     try {
       await this.ready();
       if (!this.writable.ok) throw readOnlyError(this.dir, this.writable.cause);
-      return await this.lock.withLock(fn);
+      return await this.lock.withLock(async () => {
+        this.inLock = true;
+        try {
+          return await fn();
+        } finally {
+          this.inLock = false;
+        }
+      });
     } catch (error) {
       throw translate(error, this.dir, true);
     }
@@ -110,7 +120,9 @@ class JsonDataDir implements DataDir {
   async readCollection<T>(name: CollectionName): Promise<T[]> {
     const file = path.join(this.dir, `${name}.json`);
     const cached = this.cache.get(name);
-    if (cached && cached.identity === (await statIdentity(file))) return cached.items as T[];
+    // A read-modify-write always reads the file itself: the identity check is a strong hint, not
+    // a proof (an inode reused within one mtime tick at the same size would pass it).
+    if (!this.inLock && cached && cached.identity === (await statIdentity(file))) return cached.items as T[];
     const snapshot = await readSnapshot(file);
     if (snapshot === null) return [];
     const items = parseCollection<T>(file, parseJson(file, snapshot.text));
