@@ -95,26 +95,31 @@ export class FileLock {
   }
 
   private async acquire(): Promise<string> {
-    const content: LockContent = {
-      pid: process.pid,
-      host: os.hostname(),
-      token: randomBytes(12).toString('hex'),
-      acquiredAt: new Date().toISOString(),
-    };
-    const staging = path.join(this.dir, `.lock.${process.pid}.${content.token}`);
-    await fs.writeFile(staging, JSON.stringify(content), { flag: 'wx' });
+    const token = randomBytes(12).toString('hex');
+    const staging = path.join(this.dir, `.lock.${process.pid}.${token}`);
     try {
-      await this.linkWithRetry(staging);
-      return content.token;
+      await this.linkWithRetry(staging, token);
+      return token;
     } finally {
       await fs.rm(staging, { force: true });
     }
   }
 
-  private async linkWithRetry(staging: string): Promise<void> {
+  /** (Re)writes the staging file, so `acquiredAt` is fresh when the link finally succeeds. */
+  private async stage(staging: string, token: string): Promise<number> {
+    const content: LockContent = { pid: process.pid, host: os.hostname(), token, acquiredAt: new Date().toISOString() };
+    await fs.writeFile(staging, JSON.stringify(content));
+    return Date.now();
+  }
+
+  private async linkWithRetry(staging: string, token: string): Promise<void> {
     const deadline = Date.now() + this.timeoutMs;
+    let stagedAt = await this.stage(staging, token);
     let delay = 1;
     for (;;) {
+      // Keep acquiredAt fresh while waiting: a lock linked with an old acquiredAt could be judged
+      // stale by others (staleMs) while it is still held.
+      if (Date.now() - stagedAt > 1_000) stagedAt = await this.stage(staging, token);
       try {
         await fs.link(staging, this.lockPath);
         return;
