@@ -1,20 +1,21 @@
 /**
  * data:import and data:restore: a JSON store directory into PostgreSQL, all or nothing.
- * Pass one validates everything and computes the source checksums; then one transaction loads
- * with COPY (straight into the tables when the database is empty, through staging tables when it
- * is not), reads the rows back and compares checksums before COMMIT. Any invalid record,
- * conflict, error or mismatch rolls the whole transaction back; a killed process leaves the
- * database as it was, because nothing is committed until the end.
+ * Pass one validates everything, computes the source checksums and spools the rows as COPY text;
+ * then one transaction loads them with COPY (straight into the tables when the database is empty,
+ * through staging tables when it is not), reads the rows back and compares checksums before
+ * COMMIT. Any invalid record, conflict, error or mismatch rolls the whole transaction back; a
+ * killed process leaves the database as it was, because nothing is committed until the end.
  */
 import { AppError } from '../errors.js';
 import { TABLE_ORDER, TABLES, type TableName } from './canonical-row.js';
 import { sameChecksum, summarizeAll, type ChecksumSummary, type Checksums } from './checksum.js';
-import { copyInto, sourceRows } from './copy-load.js';
+import { copyInto, sourceStream } from './copy-load.js';
 import { dbChecksums, dbCounts } from './db-checksum.js';
 import { connectionHint, describeUrl, pgCode, type Sql, type Tx } from './db.js';
 import { findConflicts, insertMissing, stageSource, stagedOnly, type Conflict } from './merge.js';
 import { createProgress, type Progress } from './progress.js';
 import type { Issue } from './source-dir.js';
+import { Spool } from './spool.js';
 import { scanSource, type SourceScan } from './validate.js';
 
 export type ImportStatus = 'imported' | 'already-imported' | 'dry-run' | 'invalid' | 'conflict' | 'not-empty';
@@ -83,11 +84,11 @@ function mismatches(source: Checksums, db: Checksums): string[] {
 
 const isEmpty = (counts: Record<TableName, number>): boolean => TABLE_ORDER.every((n) => counts[n] === 0);
 
-async function copyAll(tx: Tx, scan: SourceScan, batch: number, progress: Progress): Promise<Record<TableName, number>> {
+async function copyAll(tx: Tx, scan: SourceScan, spool: Spool, batch: number, progress: Progress): Promise<Record<TableName, number>> {
   const inserted = zeroCounts();
   for (const name of TABLE_ORDER) {
     progress.start(`load ${name}`, scan.checksums[name].count, 'rows');
-    inserted[name] = await copyInto(tx, TABLES[name], TABLES[name].table, sourceRows(scan, name), batch, (n) => progress.tick(n));
+    inserted[name] = await copyInto(tx, TABLES[name], TABLES[name].table, sourceStream(scan, spool, name, batch), (n) => progress.tick(n));
     progress.done();
   }
   return inserted;
@@ -106,7 +107,7 @@ async function verifyLoaded(tx: Tx, scan: SourceScan, mode: ImportMode, progress
 }
 
 /** Everything between BEGIN and COMMIT. */
-async function runTransaction(tx: Tx, scan: SourceScan, options: ImportOptions, report: ImportReport, progress: Progress): Promise<void> {
+async function runTransaction(tx: Tx, scan: SourceScan, spool: Spool, options: ImportOptions, report: ImportReport, progress: Progress): Promise<void> {
   await tx`select pg_advisory_xact_lock(hashtext(${IMPORT_LOCK}))`;
   if (options.replace) await tx.unsafe(`truncate ${ALL_TABLES}`);
   const counts = await dbCounts(tx);
@@ -115,12 +116,12 @@ async function runTransaction(tx: Tx, scan: SourceScan, options: ImportOptions, 
   }
   if (isEmpty(counts)) {
     report.mode = options.replace ? 'replace' : 'empty-database';
-    report.inserted = await copyAll(tx, scan, options.batchSize ?? 1000, progress);
+    report.inserted = await copyAll(tx, scan, spool, options.batchSize ?? 1000, progress);
   } else {
     report.mode = 'merge';
     const current = await dbChecksums(tx);
     if (mismatches(scan.checksums, current).length === 0) throw new Abort('already-imported', 'Already imported: the database holds exactly these records. Nothing was written.');
-    await stageSource(tx, scan, options.batchSize ?? 1000, progress);
+    await stageSource(tx, scan, spool, options.batchSize ?? 1000, progress);
     const conflicts = await findConflicts(tx);
     if (conflicts.length > 0) throw new Abort('conflict', `${conflicts.length} record(s) already exist in the database with different content. Nothing was written; resolve them (or restore into an empty database) and re-run.`, conflicts);
     report.inserted = await insertMissing(tx, progress);
@@ -140,9 +141,9 @@ function translateLoadError(error: unknown): unknown {
   return error;
 }
 
-async function load(sql: Sql, url: string, scan: SourceScan, options: ImportOptions, report: ImportReport, progress: Progress): Promise<void> {
+async function load(sql: Sql, url: string, scan: SourceScan, spool: Spool, options: ImportOptions, report: ImportReport, progress: Progress): Promise<void> {
   try {
-    await sql.begin((tx) => runTransaction(tx, scan, options, report, progress));
+    await sql.begin((tx) => runTransaction(tx, scan, spool, options, report, progress));
     report.unchanged = Object.fromEntries(TABLE_ORDER.map((n) => [n, report.counts[n] - report.inserted[n]])) as Record<TableName, number>;
     report.message = `Imported ${TABLE_ORDER.map((n) => `${report.inserted[n]} ${n}`).join(', ')}; verified before COMMIT.`;
   } catch (error) {
@@ -172,15 +173,24 @@ async function dryRun(sql: Sql, url: string, scan: SourceScan, report: ImportRep
 export async function importDirectory(sql: Sql, url: string, options: ImportOptions): Promise<ImportReport> {
   const started = performance.now();
   const progress = options.progress ?? createProgress(process.stderr, true);
-  const scan = await scanSource(options.dir, progress);
-  const report = baseReport(scan, url, options.dryRun === true);
-  if (scan.issueCount > 0) {
-    Object.assign(report, { status: 'invalid', ok: false, message: `${scan.issueCount} invalid record(s) in ${options.dir}. Nothing was written; fix them and re-run.` });
-  } else if (options.dryRun) {
-    await dryRun(sql, url, scan, report);
-  } else {
-    await load(sql, url, scan, options, report, progress);
+  const spool = options.dryRun ? undefined : await Spool.open();
+  try {
+    const scan = await scanSource(options.dir, progress, spool);
+    const report = baseReport(scan, url, options.dryRun === true);
+    if (scan.issueCount > 0) {
+      Object.assign(report, { status: 'invalid', ok: false, message: `${scan.issueCount} invalid record(s) in ${options.dir}. Nothing was written; fix them and re-run.` });
+    } else if (spool) {
+      await load(sql, url, scan, spool, options, report, progress);
+    } else {
+      await dryRun(sql, url, scan, report);
+    }
+    return finish(report, started);
+  } finally {
+    await spool?.remove();
   }
+}
+
+function finish(report: ImportReport, started: number): ImportReport {
   report.durationMs = Math.round(performance.now() - started);
   return report;
 }

@@ -6,7 +6,8 @@
  * rolls back and reports every one of them.
  */
 import { TABLE_ORDER, TABLES, columnList, type TableName, type TableSpec } from './canonical-row.js';
-import { copyInto, sourceRows } from './copy-load.js';
+import { copyInto, sourceStream } from './copy-load.js';
+import type { Spool } from './spool.js';
 import type { Tx } from './db.js';
 import type { Progress } from './progress.js';
 import type { SourceScan } from './validate.js';
@@ -31,13 +32,13 @@ export const stagedOnly = (name: TableName): string => {
 };
 
 /** COPYs the whole source into temporary staging tables shaped like the real ones. */
-export async function stageSource(tx: Tx, scan: SourceScan, batchRows: number, progress: Progress): Promise<void> {
+export async function stageSource(tx: Tx, scan: SourceScan, spool: Spool, batchRows: number, progress: Progress): Promise<void> {
   for (const name of TABLE_ORDER) {
     const spec = TABLES[name];
     const stage = stageName(spec);
     await tx.unsafe(`create temp table "${stage}" on commit drop as select ${cols(spec, 't')} from "${spec.table}" t with no data`);
     progress.start(`stage ${name}`, scan.checksums[name].count, 'rows');
-    await copyInto(tx, spec, stage, sourceRows(scan, name), batchRows, (n) => progress.tick(n));
+    await copyInto(tx, spec, stage, sourceStream(scan, spool, name, batchRows), (n) => progress.tick(n));
     progress.done();
     await tx.unsafe(`create index on "${stage}" ("${spec.key}")`);
     await tx.unsafe(`analyze "${stage}"`);

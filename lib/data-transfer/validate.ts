@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { addRow, emptyChecksums, type Checksums } from './checksum.js';
 import {
-  TABLES, apiTokenCells, canonicalFromSource, conversationCells, messageCells, sessionCells, usageCells, userCells,
+  TABLES, apiTokenCells, canonicalFromSource, copyLine, conversationCells, messageCells, sessionCells, usageCells, userCells,
   type SourceCell, type TableName,
 } from './canonical-row.js';
 import {
@@ -16,6 +16,7 @@ import {
 import { assertDirectory, listConversationFiles, readJson, skippedTopLevel, zodIssues, type Issue } from './source-dir.js';
 import type { Progress } from './progress.js';
 import { quickConversation } from './fast-check.js';
+import type { Spool } from './spool.js';
 
 /** Issues kept in full; beyond this only the count grows (a broken store can have millions). */
 const MAX_KEPT_ISSUES = 1000;
@@ -131,11 +132,16 @@ export function conversationRows(conv: ConversationFile): { conversation: Source
   };
 }
 
-/** Adds one conversation file's rows to the checksums. */
-export function addConversationChecksums(conv: ConversationFile, sums: Checksums): void {
+/** Adds one conversation file's rows to the checksums and, when given, its COPY text to the spool. */
+async function takeConversation(conv: ConversationFile, sums: Checksums, spool: Spool | undefined): Promise<void> {
   const rows = conversationRows(conv);
   addRow(sums.conversations, canonicalFromSource(TABLES.conversations, rows.conversation));
   for (const m of rows.messages) addRow(sums.messages, canonicalFromSource(TABLES.messages, m));
+  if (!spool) return;
+  await spool.write('conversations', copyLine(rows.conversation));
+  let text = '';
+  for (const m of rows.messages) text += copyLine(m);
+  await spool.write('messages', text);
 }
 
 /** Reads and validates one conversation file; null (with issues added) when it is not valid. */
@@ -175,8 +181,11 @@ function checkConversation(file: string, conv: ConversationFile, userIds: Set<st
   });
 }
 
-/** Validates a whole directory and computes its checksums. Throws only when `dir` is not a directory. */
-export async function scanSource(dir: string, progress?: Progress): Promise<SourceScan> {
+/**
+ * Validates a whole directory and computes its checksums; with a spool, also encodes the
+ * conversations' rows for COPY. Throws only when `dir` is not a directory.
+ */
+export async function scanSource(dir: string, progress?: Progress, spool?: Spool): Promise<SourceScan> {
   await assertDirectory(dir);
   const issues = new IssueList();
   const meta = await readJson(dir, FILES.meta);
@@ -195,11 +204,12 @@ export async function scanSource(dir: string, progress?: Progress): Promise<Sour
     const conv = await readConversation(dir, name, issues, extra);
     if (conv) {
       checkConversation(`${FILES.conversations}/${name}`, conv, userIds, issues);
-      addConversationChecksums(conv, checksums);
+      await takeConversation(conv, checksums, spool);
     }
     progress?.tick(1);
   }
   progress?.done();
+  await spool?.finish();
   const skipped = await skippedTopLevel(dir);
   for (const [key, n] of extra) skipped.push(`field "${key}" in ${n} conversation file(s) (transient/unknown, not imported)`);
   return { dir, small, conversationFiles, checksums, issues: issues.kept, issueCount: issues.count, skipped };
