@@ -102,7 +102,7 @@ async function verifyLoaded(tx: Tx, scan: SourceScan, mode: ImportMode, progress
   const bad = mismatches(scan.checksums, db);
   if (bad.length > 0) {
     throw new AppError(500, 'internal', `Verification before COMMIT failed, so nothing was written: ${bad.join('; ')}. ` +
-      'Make sure nothing writes to the data directory during the import (stop the application), then re-run.');
+      'Stop anything else writing to this database (triggers, the application) and re-run; if it happens again, report it with the --json output.');
   }
 }
 
