@@ -23,8 +23,10 @@ afterAll(async () => {
 });
 
 describe('a backend dying mid-transaction', () => {
-  it('fails the transaction as unavailable; the process lives and the pool recovers', async () => {
-    const result = await run(tsx, [child, database.url, adminUrl()], { env: { ...process.env, NODE_ENV: 'test' } }).then(
+  it('killed, timed out or reset (RST): the transaction fails as unavailable, the process lives, the pool recovers', async () => {
+    const env = { ...process.env, NODE_ENV: 'test' };
+    // A hung pool (a query that never settles) shows up as the child being killed.
+    const result = await run(tsx, [child, database.url, adminUrl()], { env, timeout: 45_000 }).then(
       (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
       (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }),
     );
@@ -35,6 +37,8 @@ describe('a backend dying mid-transaction', () => {
     expect(report.afterKill).toBe(true);
     expect(report.idleInTransactionTimeout).toMatch(/^(unavailable|internal):/);
     expect(report.afterTimeout).toBe(true);
+    expect(report.resetDuringQuery).toMatch(/^unavailable:(CONNECTION_CLOSED|ECONNRESET)$/);
+    expect(report.afterReset).toBe(true);
   }, 60_000);
 });
 
