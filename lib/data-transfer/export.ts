@@ -76,7 +76,8 @@ async function exportConversations(tx: Tx, dir: string, sums: Checksums, progres
   const width = conv.columns.length;
   let current: ConversationFile | null = null;
   const flush = async (): Promise<void> => {
-    if (current) await writeJsonAtomic(join(dir, FILES.conversations, `${current.id}.json`), current);
+    if (!current) return;
+    await writeJsonAtomic(join(dir, FILES.conversations, `${current.id}.json`), current);
     progress.tick(1);
   };
   const query = tx.unsafe(

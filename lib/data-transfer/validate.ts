@@ -4,7 +4,7 @@
  * Conversation files are read one at a time, so memory does not grow with the number of messages.
  */
 import type { z } from 'zod';
-import { addRow, emptyChecksums, type Checksums } from './checksum.js';
+import { addRow, emptyChecksums, summarizeAll, type ChecksumSummary, type Checksums } from './checksum.js';
 import {
   TABLES, apiTokenCells, canonicalFromSource, copyLine, conversationCells, messageCells, sessionCells, usageCells, userCells,
   type SourceCell, type TableName,
@@ -181,6 +181,21 @@ function checkConversation(file: string, conv: ConversationFile, userIds: Set<st
   });
 }
 
+/** An export's manifest.json, when present, must describe exactly these files (else it was altered or is partial). */
+async function checkManifest(dir: string, sums: Checksums, issues: IssueList): Promise<void> {
+  const read = await readJson(dir, FILES.manifest, null);
+  if (!read.ok) return issues.add(read.issue);
+  const manifest = read.value as { checksums?: Record<string, ChecksumSummary> } | null;
+  if (manifest?.checksums === undefined) return;
+  const actual = summarizeAll(sums);
+  for (const [name, summary] of Object.entries(actual)) {
+    const expected = manifest.checksums[name];
+    if (expected?.count !== summary.count || expected.checksum !== summary.checksum) {
+      issues.add({ file: FILES.manifest, path: `checksums.${name}`, message: `does not match the files (manifest ${expected?.count ?? '?'} rows ${expected?.checksum ?? '?'}, files ${summary.count} rows ${summary.checksum}): the export was modified or is incomplete. Restore from an intact backup, or delete manifest.json to import the files as they are` });
+    }
+  }
+}
+
 /**
  * Validates a whole directory and computes its checksums; with a spool, also encodes the
  * conversations' rows for COPY. Throws only when `dir` is not a directory.
@@ -210,6 +225,7 @@ export async function scanSource(dir: string, progress?: Progress, spool?: Spool
   }
   progress?.done();
   await spool?.finish();
+  await checkManifest(dir, checksums, issues);
   const skipped = await skippedTopLevel(dir);
   for (const [key, n] of extra) skipped.push(`field "${key}" in ${n} conversation file(s) (transient/unknown, not imported)`);
   return { dir, small, conversationFiles, checksums, issues: issues.kept, issueCount: issues.count, skipped };

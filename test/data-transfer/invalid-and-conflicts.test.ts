@@ -68,6 +68,17 @@ describe('data import refusals', () => {
     expect(await totalRows(s.sql)).toBe(0);
   });
 
+  it('refuses an export whose files no longer match its manifest', async () => {
+    const dir = await store();
+    const good = await importDirectory(s.sql, s.db.url, { dir, dryRun: true });
+    await writeJsonFile(join(dir, 'manifest.json'), { format: 'threadbase', version: 1, kind: 'export', checksums: { ...good.checksums, messages: { count: 199, checksum: good.checksums.messages.checksum } } });
+    const report = await importDirectory(s.sql, s.db.url, { dir });
+    expect(report.status).toBe('invalid');
+    expect(report.issues).toEqual([expect.objectContaining({ file: 'manifest.json', path: 'checksums.messages' })]);
+    expect(report.issues[0]!.message).toMatch(/modified or is incomplete.*delete manifest\.json/);
+    expect(await totalRows(s.sql)).toBe(0);
+  });
+
   it('skips the JSON store transient files and fields, and says so', async () => {
     const dir = await store();
     await writeJsonFile(join(dir, 'login-failures.json'), [{ loginKey: 'x', failures: 3, windowStart: '2026-01-01T00:00:00.000Z', lockedUntil: null }]);
