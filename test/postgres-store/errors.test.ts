@@ -171,24 +171,23 @@ describe('client figures', () => {
     const lines: { statement: string; ms: number }[] = [];
     const logged = createDbClient({
       url: database.url,
-      slowQueryMs: 50,
+      slowQueryMs: 300,
       onSlowQuery: (statement, ms) => lines.push({ statement, ms }),
     });
     try {
       await logged.db.execute(sql`select ${'SECRET-PARAM'}::text as v`);
-      await logged.db.execute(sql`select pg_sleep(0.1), ${'SECRET-PARAM'}::text as v`);
+      await logged.db.execute(sql`select pg_sleep(0.5), ${'SECRET-PARAM'}::text as v`);
       await logged.db.transaction(async (tx) => {
-        await tx.execute(sql`select pg_sleep(0.06)`);
+        await tx.execute(sql`select pg_sleep(0.35)`);
       });
     } finally {
       await logged.close();
     }
-    expect(lines.map((l) => l.statement)).toEqual([
-      'select pg_sleep(0.1), $1::text as v',
-      'select pg_sleep(0.06)',
-      'transaction',
-    ]);
-    expect(lines.every((l) => l.ms >= 50)).toBe(true);
+    // (The fast statement may show up too on a loaded machine; the slow ones must.)
+    expect(lines.map((l) => l.statement)).toEqual(
+      expect.arrayContaining(['select pg_sleep(0.5), $1::text as v', 'select pg_sleep(0.35)', 'transaction']),
+    );
+    expect(lines.every((l) => l.ms >= 300)).toBe(true);
     expect(JSON.stringify(lines)).not.toContain('SECRET-PARAM');
   });
 });
