@@ -1,7 +1,7 @@
 /**
- * Messages in PostgreSQL. An append is one transaction: claim the Idempotency-Key, lock the
- * caller's conversation row (which also serializes appends to it), consume quota, insert, bump the
- * conversation, store the idempotent response. Any refusal rolls everything back.
+ * Messages in PostgreSQL. An append is one transaction: claim the Idempotency-Key, bump (and so
+ * lock) the caller's conversation row, consume quota, insert, store the idempotent response.
+ * Any refusal rolls everything back.
  * Listing is keyset-paginated along messages_conversation_created_idx (conversation_id, created_at, id).
  */
 import { sql } from 'drizzle-orm';
@@ -20,11 +20,17 @@ export interface AppendOptions {
   idempotency?: IdempotencyInput;
 }
 
-async function lockConversation(tx: Tx, userId: string, conversationId: string): Promise<void> {
+/**
+ * Bumps the caller's conversation for the new message. The UPDATE is also the owner check and
+ * takes the row lock that serializes appends to this conversation; a later refusal (quota) rolls
+ * it back with everything else.
+ */
+async function bumpConversation(tx: Tx, userId: string, message: MessageRecord): Promise<void> {
   const rows = await tx.execute(sql`
-    select 1 as found from conversations
-    where id = ${conversationId} and user_id = ${userId}
-    for update`);
+    update conversations
+    set updated_at = ${message.createdAt}::timestamptz, message_count = message_count + 1
+    where id = ${message.conversationId} and user_id = ${userId}
+    returning 1 as found`);
   if (rows.length === 0) throw notFound('Conversation');
 }
 
@@ -50,13 +56,9 @@ export async function appendMessage(
       const claimed = await claim<MessageRecord>(tx, userId, idempotency);
       if (claimed.replay) return { value: claimed.value, replayed: true };
     }
-    await lockConversation(tx, userId, message.conversationId);
+    await bumpConversation(tx, userId, message);
     if (quota) await chargeQuota(tx, userId, quota);
     await tx.insert(messages).values({ ...message, userId });
-    await tx.execute(sql`
-      update conversations
-      set updated_at = ${message.createdAt}::timestamptz, message_count = message_count + 1
-      where id = ${message.conversationId}`);
     const value = toMessage(message);
     if (idempotency) await complete(tx, userId, idempotency.key, value);
     return { value, replayed: false };
