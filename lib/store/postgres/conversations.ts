@@ -15,7 +15,7 @@ import type {
   Written,
 } from '../types.js';
 import type { Db, Executor } from './executor.js';
-import { claim, complete } from './idempotency.js';
+import { claim } from './idempotency.js';
 import { isUuid, toConversation } from './rows.js';
 
 const COLUMNS = sql.raw(`id, user_id as "userId", title, created_at as "createdAt",
@@ -28,14 +28,13 @@ export async function createConversation(
 ): Promise<Written<ConversationRecord>> {
   assertStorable({ title: conversation.title });
   const record: ConversationRecord = { ...conversation, updatedAt: conversation.createdAt, messageCount: 0 };
+  const value = toConversation(record);
   return db.transaction(async (tx) => {
     if (idempotency) {
-      const claimed = await claim<ConversationRecord>(tx, conversation.userId, idempotency);
+      const claimed = await claim(tx, conversation.userId, idempotency, value);
       if (claimed.replay) return { value: claimed.value, replayed: true };
     }
     await tx.insert(conversations).values(record);
-    const value = toConversation(record);
-    if (idempotency) await complete(tx, conversation.userId, idempotency.key, value);
     return { value, replayed: false };
   });
 }

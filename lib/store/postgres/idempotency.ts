@@ -1,7 +1,9 @@
 /**
- * Idempotency-Key records, used inside the write's own transaction: `claim` first, then do the
- * write, then `complete` with the response. A concurrent request with the same key blocks on the
- * claimed row until the first commits (then replays it) or rolls back (then claims it itself).
+ * Idempotency-Key records, used inside the write's own transaction: `claim` the key with the
+ * response the write will return (our writes' responses are known before they run), then write.
+ * If the write fails, the rollback removes the claim too. A concurrent request with the same key
+ * blocks on the claimed row until the first commits (then replays it) or rolls back (then claims
+ * it itself).
  */
 import { sql } from 'drizzle-orm';
 import { conflict } from '../../errors.js';
@@ -18,11 +20,12 @@ interface ExistingRow {
 
 export type Claim<T> = { replay: true; value: T } | { replay: false };
 
-/** Claims `key` for this request; a live earlier record with the same request hash is replayed. */
-export async function claim<T>(tx: Tx, userId: string, input: IdempotencyInput): Promise<Claim<T>> {
+/** Claims `key` for this request and its `response`; a live earlier record with the same request hash is replayed. */
+export async function claim<T>(tx: Tx, userId: string, input: IdempotencyInput, response: T): Promise<Claim<T>> {
+  const stored = JSON.stringify(response);
   const inserted = await tx.execute(sql`
     insert into idempotency_keys (user_id, key, request_hash, response, created_at)
-    values (${userId}, ${input.key}, ${input.requestHash}, 'null'::jsonb, ${input.now}::timestamptz)
+    values (${userId}, ${input.key}, ${input.requestHash}, ${stored}::jsonb, ${input.now}::timestamptz)
     on conflict (user_id, key) do nothing
     returning 1 as claimed`);
   if (inserted.length > 0) return { replay: false };
@@ -36,7 +39,7 @@ export async function claim<T>(tx: Tx, userId: string, input: IdempotencyInput):
   if (!existing.live) {
     await tx.execute(sql`
       update idempotency_keys
-      set request_hash = ${input.requestHash}, response = 'null'::jsonb, created_at = ${input.now}::timestamptz
+      set request_hash = ${input.requestHash}, response = ${stored}::jsonb, created_at = ${input.now}::timestamptz
       where user_id = ${userId} and key = ${input.key}`);
     return { replay: false };
   }
@@ -44,11 +47,4 @@ export async function claim<T>(tx: Tx, userId: string, input: IdempotencyInput):
     throw conflict('Idempotency-Key', 'This Idempotency-Key was used with a different request.');
   }
   return { replay: true, value: existing.response as T };
-}
-
-/** Stores the response of the claimed request. */
-export async function complete(tx: Tx, userId: string, key: string, response: unknown): Promise<void> {
-  await tx.execute(sql`
-    update idempotency_keys set response = ${JSON.stringify(response)}::jsonb
-    where user_id = ${userId} and key = ${key}`);
 }

@@ -1,6 +1,6 @@
 /**
- * Messages in PostgreSQL. An append is one transaction: claim the Idempotency-Key, bump (and so
- * lock) the caller's conversation row, consume quota, insert, store the idempotent response.
+ * Messages in PostgreSQL. An append is one transaction: claim the Idempotency-Key (with the
+ * response), bump (and so lock) the caller's conversation row, consume quota, insert.
  * Any refusal rolls everything back.
  * Listing is keyset-paginated along messages_conversation_created_idx (conversation_id, created_at, id).
  */
@@ -11,7 +11,7 @@ import { notFound, rateLimited } from '../../errors.js';
 import { assertStorable } from '../../validation/storable-text.js';
 import type { IdempotencyInput, MessageKey, MessageRecord, PageRequest, PageResult, Written } from '../types.js';
 import type { Db, Executor, Tx } from './executor.js';
-import { claim, complete } from './idempotency.js';
+import { claim } from './idempotency.js';
 import { isUuid, toMessage, type MessageRow } from './rows.js';
 import { consumeUsage } from './usage.js';
 
@@ -51,16 +51,15 @@ export async function appendMessage(
   assertStorable({ content: message.content, metadata: message.metadata });
   if (!isUuid(message.conversationId)) throw notFound('Conversation');
   const { idempotency, quota } = options;
+  const value = toMessage(message);
   return db.transaction(async (tx) => {
     if (idempotency) {
-      const claimed = await claim<MessageRecord>(tx, userId, idempotency);
+      const claimed = await claim(tx, userId, idempotency, value);
       if (claimed.replay) return { value: claimed.value, replayed: true };
     }
     await bumpConversation(tx, userId, message);
     if (quota) await chargeQuota(tx, userId, quota);
     await tx.insert(messages).values({ ...message, userId });
-    const value = toMessage(message);
-    if (idempotency) await complete(tx, userId, idempotency.key, value);
     return { value, replayed: false };
   });
 }
