@@ -68,8 +68,18 @@ function describeError(error: unknown): string {
   return `Unexpected error: ${cause}`;
 }
 
-/** Runs a script's main, turning errors into a message on stderr and an exit code. */
+/**
+ * Runs a script's main, turning errors into a message on stderr and an exit code. Ctrl-C and
+ * SIGTERM exit at once: the open transaction dies with the connection (PostgreSQL rolls it back)
+ * and exit handlers remove temporary files.
+ */
 export function runScript(main: () => Promise<number>): void {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopped; nothing was committed by an unfinished import or restore.\n`);
+      process.exit(code);
+    });
+  }
   main().then(
     (code) => {
       process.exitCode = code;

@@ -4,6 +4,8 @@
  * empty, and a re-run completes and verifies.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { generateStore } from '../../bench/import/generate-store.js';
 import { verifyDirectory } from '../../lib/data-transfer/verify.js';
 import { counts, runScript, scratch, startScript, totalRows, type Scratch } from './helpers.js';
@@ -54,10 +56,31 @@ describe('data:import killed mid-load', () => {
     while ((await toolBackends()) > 0 && Date.now() < deadline) await sleep(50);
     expect(await totalRows(s.sql)).toBe(0);
 
+    const leftover = (await readdir(tmpdir())).filter((n) => n.startsWith(`threadbase-import-${child.pid}-`));
+    expect(leftover).toHaveLength(1);
     const rerun = await runScript('data-import', [dir], s.db.url);
+    // The next import removes the spool the killed one left behind.
+    expect(await readdir(tmpdir())).not.toContain(leftover[0]);
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toMatch(/^IMPORTED/);
     expect((await counts(s.sql)).messages).toBe(30_000);
     expect((await verifyDirectory(s.sql, s.db.url, dir)).ok).toBe(true);
+  }, 120_000);
+
+  it('Ctrl-C (SIGINT) stops with exit code 130, writes nothing, and removes its spool', async () => {
+    const dir = await s.dir('sigint');
+    await generateStore({ dir, messages: 30_000, users: 5, messagesPerConversation: 200 });
+    const child = startScript('data-import', [dir], s.db.url);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (!stderr.includes('load messages: started') && Date.now() < deadline) await sleep(20);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain('SIGINT: stopped; nothing was committed');
+    expect((await readdir(tmpdir())).filter((n) => n.startsWith(`threadbase-import-${child.pid}-`))).toEqual([]);
+    while ((await toolBackends()) > 0 && Date.now() < deadline) await sleep(50);
+    expect(await totalRows(s.sql)).toBe(0);
   }, 120_000);
 });
