@@ -72,18 +72,6 @@ describe('data import/export round trip', () => {
       expect(await readJsonFile(join(out, 'conversations', n))).toEqual(await readJsonFile(join(dir, 'conversations', n)));
     }
 
-    // The export is a working JSON store: the user logs in with the old password and sees the conversations.
-    const store = createJsonStore({ dataDir: out, readOnly: true });
-    try {
-      const users = await readJsonFile<UserRecord[]>(join(dir, 'users.json'));
-      const user = await store.findUserByLogin(users[0]!.email);
-      expect(user && (await verifyPassword('correct horse 🐎', user.passwordHash))).toBe(true);
-      const page = await store.listConversations(users[0]!.id, { limit: 100 });
-      expect(page.items.length).toBeGreaterThan(0);
-    } finally {
-      await store.close();
-    }
-
     // Re-import of the export into a second database gives the same checksums; verify agrees.
     const second = await createTestDatabase();
     const sql2 = openTransferDb(second.url);
@@ -96,6 +84,23 @@ describe('data import/export round trip', () => {
     } finally {
       await closeTransferDb(sql2);
       await second.drop();
+    }
+
+    // The export is a working JSON store: the user logs in with the old password and sees the conversations.
+    const store = createJsonStore({ dataDir: out });
+    try {
+      const users = await readJsonFile<UserRecord[]>(join(dir, 'users.json'));
+      const user = await store.findUserByLogin(users[0]!.email);
+      expect(user && (await verifyPassword('correct horse 🐎', user.passwordHash))).toBe(true);
+      const page = await store.listConversations(users[0]!.id, { limit: 100 });
+      expect(page.items.length).toBeGreaterThan(0);
+      expect(page.items[0]!.messageCount).toBe(50);
+      const appended = await store.appendMessage(users[0]!.id, {
+        id: '0b0e3c1e-9999-4000-8000-000000000001', conversationId: page.items[0]!.id, role: 'user', content: 'after export', metadata: {}, createdAt: '2027-01-01T00:00:00.000Z',
+      });
+      expect(appended.replayed).toBe(false);
+    } finally {
+      await store.close();
     }
   });
 
