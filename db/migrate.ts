@@ -5,6 +5,9 @@
  * advisory locks do not survive a transaction pooler), which is closed afterwards so scripts exit.
  * Also answers "what is applied, what is pending" for health checks and the status script.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
@@ -67,14 +70,37 @@ export function statusOf(applied: AppliedMigration[], journal: JournalEntry[] = 
 
 export interface MigrateOptions {
   log?: (line: string) => void;
+  /** Defaults to db/migrations (tests point it elsewhere). */
+  migrationsFolder?: string;
 }
 
-/** Applies pending migrations under the advisory lock; returns how many were applied now. */
-export async function migrate(
-  databaseUrl: string,
-  options: MigrateOptions = {},
-): Promise<{ applied: number; total: number }> {
+export interface MigrateResult {
+  /** Migrations applied by this run. */
+  applied: number;
+  /** Entries in the journal. */
+  total: number;
+  /**
+   * Journal entries whose SQL is not recorded as applied after the run: Drizzle skipped them
+   * because their timestamp is older than the newest applied one (drizzle-orm #5769), or an
+   * applied migration file was edited afterwards. Either way the database does not match the code.
+   */
+  notApplied: string[];
+}
+
+function journalOf(folder: string): JournalEntry[] {
+  const raw = readFileSync(join(folder, 'meta', '_journal.json'), 'utf8');
+  return (JSON.parse(raw) as { entries: JournalEntry[] }).entries;
+}
+
+/** Drizzle's hash of a migration: sha256 of the .sql file as it is on disk. */
+function fileHash(folder: string, tag: string): string {
+  return createHash('sha256').update(readFileSync(join(folder, `${tag}.sql`), 'utf8')).digest('hex');
+}
+
+/** Applies pending migrations under the advisory lock; reports what it applied and what is missing. */
+export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<MigrateResult> {
   const log = options.log ?? (() => undefined);
+  const folder = options.migrationsFolder ?? migrationsFolder;
   const sql = postgres(databaseUrl, {
     max: 1,
     prepare: false,
@@ -87,12 +113,14 @@ export async function migrate(
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID.toString()}::bigint)`;
     // On failure the lock is released by ending the session below, so no unlock can mask the error.
     const before = (await readApplied(sql)).length;
-    await drizzleMigrate(drizzle(sql), { migrationsFolder });
-    const after = (await readApplied(sql)).length;
+    await drizzleMigrate(drizzle(sql), { migrationsFolder: folder });
+    const applied = await readApplied(sql);
     await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID.toString()}::bigint)`;
-    const total = readJournal().length;
-    log(`applied ${after - before} migration(s); ${after} of ${total} in the journal are recorded`);
-    return { applied: after - before, total };
+    const journal = journalOf(folder);
+    const hashes = new Set(applied.map((a) => a.hash));
+    const notApplied = journal.filter((e) => !hashes.has(fileHash(folder, e.tag))).map((e) => e.tag);
+    log(`applied ${applied.length - before} migration(s); ${applied.length} recorded, ${journal.length} in the journal`);
+    return { applied: applied.length - before, total: journal.length, notApplied };
   } finally {
     await sql.end({ timeout: 5 });
   }

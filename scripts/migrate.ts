@@ -22,6 +22,14 @@ async function main(): Promise<number> {
       `db:migrate: done on ${host} in ${Date.now() - started} ms: ${result.applied} applied now, ` +
         `${result.total} in the journal.`,
     );
+    if (result.notApplied.length > 0) {
+      console.error(
+        `db:migrate: FAILED: ${result.notApplied.join(', ')} not applied. Drizzle skips a migration whose journal ` +
+          'timestamp is older than the newest applied one (drizzle-orm #5769), and an applied migration must not be ' +
+          'edited. Regenerate the migration on top of the current migrations (`npm run db:check` shows the order) and deploy again.',
+      );
+      return 1;
+    }
     return 0;
   } catch (error) {
     console.error(`db:migrate: FAILED on ${host}. ${describeFailure(error)}`);

@@ -3,6 +3,8 @@
  * processes) on a fresh database each apply every migration exactly once; a re-run applies none.
  */
 import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
@@ -57,7 +59,7 @@ describe('migrate()', () => {
     const rows = await appliedRows(db.url);
     expect(rows).toHaveLength(total);
     expect(rows.every((r) => r.count === 1)).toBe(true);
-    expect(await migrate(db.url)).toEqual({ applied: 0, total });
+    expect(await migrate(db.url)).toEqual({ applied: 0, total, notApplied: [] });
   });
 
   it('two concurrent `db:migrate` processes both succeed, each migration applied once', async () => {
@@ -84,6 +86,26 @@ describe('migrate()', () => {
     const { stdout } = await run(tsx, [join(process.cwd(), 'scripts', 'migrate.ts')], { env });
     expect(stdout).toMatch(/nothing to migrate/);
   }, 30_000);
+
+  it('a migration with an older journal timestamp than the applied ones is reported as not applied', async () => {
+    db = await createEmptyDatabase();
+    const folder = mkdtempSync(join(tmpdir(), 'threadbase-migrations-'));
+    try {
+      cpSync(join(process.cwd(), 'db', 'migrations'), folder, { recursive: true });
+      expect((await migrate(db.url, { migrationsFolder: folder })).notApplied).toEqual([]);
+      // A migration "merged from an older branch": its timestamp predates the applied ones.
+      const journalPath = join(folder, 'meta', '_journal.json');
+      const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number; when: number; tag: string }[] };
+      const first = journal.entries[0]!;
+      journal.entries.push({ ...first, idx: journal.entries.length, when: first.when - 60_000, tag: '9999_old_branch' });
+      writeFileSync(journalPath, JSON.stringify(journal));
+      writeFileSync(join(folder, '9999_old_branch.sql'), 'CREATE TABLE old_branch (id int);');
+      const result = await migrate(db.url, { migrationsFolder: folder });
+      expect(result).toMatchObject({ applied: 0, notApplied: ['9999_old_branch'] });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
 
   it('an unreachable server → non-zero exit with an actionable message', async () => {
     const env = { ...process.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', NODE_ENV: 'test' };
