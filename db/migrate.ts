@@ -93,7 +93,7 @@ function journalOf(folder: string): JournalEntry[] {
 }
 
 /** Drizzle's hash of a migration: sha256 of the .sql file as it is on disk. */
-function fileHash(folder: string, tag: string): string {
+export function fileHash(folder: string, tag: string): string {
   return createHash('sha256').update(readFileSync(join(folder, `${tag}.sql`), 'utf8')).digest('hex');
 }
 

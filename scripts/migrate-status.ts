@@ -4,17 +4,10 @@
  * is not applied yet older than the newest applied one: Drizzle would silently skip it
  * (drizzle-orm #5769). Exits 1 when the database cannot be read.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import postgres from 'postgres';
 import { config } from '../lib/config.js';
-import { migrationsFolder, readApplied, readJournal, statusOf } from '../db/migrate.js';
+import { fileHash, migrationsFolder, readApplied, readJournal, statusOf } from '../db/migrate.js';
 import { describeFailure } from './migrate-errors.js';
-
-function fileHash(tag: string): string {
-  return createHash('sha256').update(readFileSync(join(migrationsFolder, `${tag}.sql`), 'utf8')).digest('hex');
-}
 
 async function main(): Promise<number> {
   const url = config().migrationDatabaseUrl;
@@ -30,11 +23,11 @@ async function main(): Promise<number> {
     const pending = new Set(status.pending.map((e) => e.tag));
     for (const entry of readJournal()) {
       const when = new Date(entry.when).toISOString();
-      const state = appliedHashes.has(fileHash(entry.tag))
+      const state = appliedHashes.has(fileHash(migrationsFolder, entry.tag))
         ? 'applied'
         : pending.has(entry.tag)
           ? 'pending'
-          : 'SKIPPED (older than the newest applied migration; Drizzle will never apply it)';
+          : 'NOT APPLIED (older than the newest applied migration, so Drizzle skips it; or its file changed after it was applied)';
       console.log(`${entry.tag.padEnd(40)} ${when}  ${state}`);
     }
     console.log(`${applied.length} applied, ${status.pending.length} pending.`);
