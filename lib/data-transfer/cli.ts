@@ -8,7 +8,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { writeFile } from 'node:fs/promises';
 import { config, ConfigError } from '../config.js';
 import { AppError, isAppError } from '../errors.js';
-import { closeTransferDb, openTransferDb, type Sql } from './db.js';
+import { closeTransferDb, connectionHint, openTransferDb, type Sql } from './db.js';
 
 export interface ParsedArgs {
   values: Record<string, string | boolean | undefined>;
@@ -44,11 +44,13 @@ export function databaseUrl(): string {
   return url;
 }
 
-/** Runs `work` with the tools' connection and always closes it. */
+/** Runs `work` with the tools' connection and always closes it; connection problems say what to check. */
 export async function withDatabase<T>(url: string, work: (sql: Sql) => Promise<T>): Promise<T> {
   const sql = openTransferDb(url, { prepare: config().db.prepare, connectTimeoutSeconds: config().db.connectTimeoutSeconds });
   try {
     return await work(sql);
+  } catch (error) {
+    throw connectionHint(error, url) ?? error;
   } finally {
     await closeTransferDb(sql);
   }
