@@ -6,7 +6,7 @@
  * atomically and durably with the JSON store's own helpers; manifest.json is written last, so its
  * presence means the export is complete.
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
 import { writeJsonAtomic } from '../store/json/atomic-file.js';
@@ -46,13 +46,22 @@ const toApiToken = (c: Cell[]): ApiTokenRecord => ({
 });
 
 /** Refuses a target that exists and is not empty, so an export never mixes with other files. */
-async function prepareTarget(dir: string): Promise<void> {
+async function prepareTarget(dir: string): Promise<{ existed: boolean }> {
+  let existed = true;
   const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw new AppError(500, 'internal', `Cannot read ${dir}: ${error.message}`, { cause: error });
+    if (error.code !== 'ENOENT') throw new AppError(500, 'internal', `Cannot read ${dir}: ${error.message}`, { cause: error });
+    existed = false;
+    return [];
   });
   if (entries.length > 0) throw new AppError(400, 'bad_request', `${dir} is not empty. Export into a new or empty directory.`);
   await mkdir(join(dir, FILES.conversations), { recursive: true });
+  return { existed };
+}
+
+/** After a failed export, takes back what it wrote, so a retry into the same directory works. */
+async function undoTarget(dir: string, existed: boolean): Promise<void> {
+  if (!existed) return rm(dir, { recursive: true, force: true });
+  for (const name of await readdir(dir)) await rm(join(dir, name), { recursive: true, force: true });
 }
 
 async function exportTable<T>(tx: Tx, dir: string, name: TableName, file: string, toRecord: (c: Cell[]) => T, sums: Checksums): Promise<void> {
@@ -100,24 +109,32 @@ async function exportConversations(tx: Tx, dir: string, sums: Checksums, progres
   if (current) await flush();
 }
 
+/** Everything read inside the export's snapshot transaction. */
+async function exportSnapshot(tx: Tx, dir: string, sums: Checksums, progress: Progress): Promise<void> {
+  await writeJsonAtomic(join(dir, FILES.meta), { format: FORMAT_NAME, version: FORMAT_VERSION });
+  progress.start('export small tables', 4, 'files');
+  await exportTable(tx, dir, 'users', FILES.users, toUser, sums);
+  await exportTable(tx, dir, 'sessions', FILES.sessions, toSession, sums);
+  await exportTable(tx, dir, 'apiTokens', FILES.apiTokens, toApiToken, sums);
+  await exportTable(tx, dir, 'usage', FILES.usage, toUsage, sums);
+  progress.tick(4);
+  progress.done();
+  const [row] = await tx<{ n: number }[]>`select count(*)::int as n from conversations`;
+  progress.start('export conversations', row?.n ?? 0, 'files');
+  await exportConversations(tx, dir, sums, progress);
+  progress.done();
+}
+
 /** Writes the database at `url` (through `sql`) into `dir` as a JSON store. */
 export async function exportDatabase(sql: Sql, url: string, dir: string, progress: Progress = createProgress(process.stderr, true)): Promise<ExportManifest> {
-  await prepareTarget(dir);
+  const { existed } = await prepareTarget(dir);
   const sums = emptyChecksums();
-  await sql.begin('isolation level repeatable read read only', async (tx) => {
-    await writeJsonAtomic(join(dir, FILES.meta), { format: FORMAT_NAME, version: FORMAT_VERSION });
-    progress.start('export small tables', 4, 'files');
-    await exportTable(tx, dir, 'users', FILES.users, toUser, sums);
-    await exportTable(tx, dir, 'sessions', FILES.sessions, toSession, sums);
-    await exportTable(tx, dir, 'apiTokens', FILES.apiTokens, toApiToken, sums);
-    await exportTable(tx, dir, 'usage', FILES.usage, toUsage, sums);
-    progress.tick(4);
-    progress.done();
-    const [row] = await tx<{ n: number }[]>`select count(*)::int as n from conversations`;
-    progress.start('export conversations', row?.n ?? 0, 'files');
-    await exportConversations(tx, dir, sums, progress);
-    progress.done();
-  });
+  try {
+    await sql.begin('isolation level repeatable read read only', (tx) => exportSnapshot(tx, dir, sums, progress));
+  } catch (error) {
+    await undoTarget(dir, existed);
+    throw error;
+  }
   const manifest: ExportManifest = {
     format: FORMAT_NAME, version: FORMAT_VERSION, kind: 'export', createdAt: new Date().toISOString(), source: describeUrl(url),
     counts: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v.count])) as Record<TableName, number>,
