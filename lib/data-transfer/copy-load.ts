@@ -11,6 +11,8 @@ import type { SourceScan } from './validate.js';
 import type { Tx } from './db.js';
 
 const NEWLINE = 0x0a;
+/** --batch-size counts rows; spooled text is read in bytes, so a typical row's size converts one to the other. */
+const SPOOL_BYTES_PER_ROW = 256;
 
 function countRows(chunk: Buffer | string): number {
   let n = 0;
@@ -41,7 +43,7 @@ function* batches(rows: SourceCell[][], batchRows: number): Generator<string> {
   for (let i = 0; i < rows.length; i += batchRows) yield rows.slice(i, i + batchRows).map(copyLine).join('');
 }
 
-/** A table of a validated source as a stream of COPY text. */
+/** A table of a validated source as a stream of COPY text, in chunks of about `batchRows` rows. */
 export function sourceStream(scan: SourceScan, spool: Spool, name: TableName, batchRows: number): Readable {
   switch (name) {
     case 'users': return Readable.from(batches(scan.small.users.map(userCells), batchRows));
@@ -49,6 +51,6 @@ export function sourceStream(scan: SourceScan, spool: Spool, name: TableName, ba
     case 'sessions': return Readable.from(batches(scan.small.sessions.map(sessionCells), batchRows));
     case 'apiTokens': return Readable.from(batches(scan.small.apiTokens.map(apiTokenCells), batchRows));
     case 'conversations':
-    case 'messages': return spool.read(name);
+    case 'messages': return spool.read(name, Math.min(8 << 20, Math.max(16 << 10, batchRows * SPOOL_BYTES_PER_ROW)));
   }
 }

@@ -61,8 +61,9 @@ export class Spool {
     }
   }
 
-  read(table: SpooledTable): Readable {
-    return createReadStream(join(this.dir, `${table}.copy`), { highWaterMark: 256 * 1024 });
+  /** Streams a table's COPY text in chunks of about `chunkBytes`. */
+  read(table: SpooledTable, chunkBytes: number): Readable {
+    return createReadStream(join(this.dir, `${table}.copy`), { highWaterMark: chunkBytes });
   }
 
   async remove(): Promise<void> {
