@@ -17,6 +17,7 @@ import { assertDirectory, listConversationFiles, readJson, skippedTopLevel, zodI
 import type { Progress } from './progress.js';
 import { quickConversation } from './fast-check.js';
 import type { Spool } from './spool.js';
+import { IdSet } from './id-set.js';
 
 /** Issues kept in full; beyond this only the count grows (a broken store can have millions). */
 const MAX_KEPT_ISSUES = 1000;
@@ -171,13 +172,12 @@ export async function readConversation(dir: string, name: string, issues: IssueL
   return conv;
 }
 
-function checkConversation(file: string, conv: ConversationFile, userIds: Set<string>, issues: IssueList): void {
+/** Checks references and that ids are unique across all files (`seen` holds conversation and message ids). */
+function checkConversation(file: string, conv: ConversationFile, userIds: Set<string>, seen: IdSet, issues: IssueList): void {
   if (!userIds.has(conv.userId.toLowerCase())) issues.add({ file, path: 'userId', message: `no user ${conv.userId} in ${FILES.users}` });
-  const seen = new Set<string>();
+  if (!seen.add(`c:${conv.id}`)) issues.add({ file, path: 'id', message: `conversation ${conv.id} also appears in another file` });
   conv.messages.forEach((m, i) => {
-    const id = m.id.toLowerCase();
-    if (seen.has(id)) issues.add({ file, path: `messages.${i}.id`, message: 'duplicate message id in this conversation' });
-    seen.add(id);
+    if (!seen.add(`m:${m.id}`)) issues.add({ file, path: `messages.${i}.id`, message: `message id ${m.id} appears more than once (in this or another conversation file)` });
   });
 }
 
@@ -214,11 +214,12 @@ export async function scanSource(dir: string, progress?: Progress, spool?: Spool
   addSmallChecksums(small, checksums);
   const conversationFiles = await listConversationFiles(dir);
   const extra = new Map<string, number>();
+  const seen = new IdSet();
   progress?.start('validate', conversationFiles.length, 'files');
   for (const name of conversationFiles) {
     const conv = await readConversation(dir, name, issues, extra);
     if (conv) {
-      checkConversation(`${FILES.conversations}/${name}`, conv, userIds, issues);
+      checkConversation(`${FILES.conversations}/${name}`, conv, userIds, seen, issues);
       await takeConversation(conv, checksums, spool);
     }
     progress?.tick(1);

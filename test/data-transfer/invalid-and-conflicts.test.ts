@@ -68,6 +68,20 @@ describe('data import refusals', () => {
     expect(await totalRows(s.sql)).toBe(0);
   });
 
+  it('reports a message id used in two conversation files', async () => {
+    const dir = await store();
+    const names = (await readdir(join(dir, 'conversations'))).sort();
+    const first = await readJsonFile<ConversationFile>(join(dir, 'conversations', names[0]!));
+    const secondFile = join(dir, 'conversations', names[1]!);
+    const second = await readJsonFile<ConversationFile>(secondFile);
+    second.messages[7]!.id = first.messages[3]!.id.toUpperCase();
+    await writeJsonFile(secondFile, second);
+    const report = await importDirectory(s.sql, s.db.url, { dir });
+    expect(report.status).toBe('invalid');
+    expect(report.issues).toEqual([expect.objectContaining({ file: `conversations/${names[1]}`, path: 'messages.7.id' })]);
+    expect(await totalRows(s.sql)).toBe(0);
+  });
+
   it('refuses an export whose files no longer match its manifest', async () => {
     const dir = await store();
     const good = await importDirectory(s.sql, s.db.url, { dir, dryRun: true });
