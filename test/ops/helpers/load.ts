@@ -4,6 +4,8 @@
  * recording every answer's status, latency and Retry-After. Stops on request, or by itself at
  * `maxRequests` or `maxDurationMs`, whichever comes first.
  */
+import { randomBytes } from 'node:crypto';
+
 export interface Outcome {
   /** Sent as X-Request-Id, so the server's log lines for this request can be found. */
   requestId: string;
@@ -46,11 +48,11 @@ interface ErrorEnvelope {
   error?: { code?: string };
 }
 
-async function request(options: LoadOptions, kind: Outcome['kind'], seq: number, t0: number): Promise<Outcome> {
+async function request(options: LoadOptions, kind: Outcome['kind'], id: string, t0: number): Promise<Outcome> {
   const started = performance.now();
   const path = `/api/conversations/${options.conversationId}/messages`;
-  const content = kind === 'write' ? `load message ${seq} ${Date.now()}` : undefined;
-  const requestId = `load-${seq}`;
+  const content = kind === 'write' ? `load message ${id}` : undefined;
+  const requestId = id;
   const outcome: Outcome = { requestId, kind, status: 0, ms: 0, at: Math.round(started - t0), retryAfter: null, content };
   try {
     const res = await fetch(new URL(kind === 'write' ? path : `${path}?limit=5`, options.baseUrl), {
@@ -74,6 +76,8 @@ async function request(options: LoadOptions, kind: Outcome['kind'], seq: number,
 export function startLoad(options: LoadOptions): RunningLoad {
   const outcomes: Outcome[] = [];
   const t0 = performance.now();
+  // Request ids unique across loads on the same server, so its log lines are unambiguous.
+  const tag = `load-${randomBytes(3).toString('hex')}`;
   let stopped = false;
   let issued = 0;
   const worker = async (): Promise<void> => {
@@ -81,7 +85,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
       const seq = issued++;
       // Three writes for every read: the test is about writes, reads keep the read path honest.
       const kind = seq % 4 === 3 ? 'read' : 'write';
-      const outcome = await request(options, kind, seq, t0);
+      const outcome = await request(options, kind, `${tag}-${seq}`, t0);
       outcomes.push(outcome);
       // Bounded rate: a pause between requests keeps the load gentle on a shared 2-core machine,
       // and a longer one when the server did not answer at all (it may have died).
