@@ -23,18 +23,19 @@ const CONNECT_TIMEOUT_S = 2;
 const MARGIN_MS = 3000;
 const POOL_MAX = 3;
 
-async function allMessageIds(baseUrl: string, token: string, conversationId: string): Promise<Set<string>> {
-  const ids = new Set<string>();
+/** Every message of the conversation (id → content), paged through the API. */
+async function allMessages(baseUrl: string, token: string, conversationId: string): Promise<Map<string, string>> {
+  const messages = new Map<string, string>();
   let cursor: string | null = null;
   do {
     const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-    const page = await api(baseUrl)<{ items: { id: string }[]; nextCursor: string | null }>(
+    const page = await api(baseUrl)<{ items: { id: string; content: string }[]; nextCursor: string | null }>(
       'GET', `/api/conversations/${conversationId}/messages?limit=100${query}`, { token });
     expect(page.status).toBe(200);
-    for (const m of page.body.items) ids.add(m.id);
+    for (const m of page.body.items) messages.set(m.id, m.content);
     cursor = page.body.nextCursor;
   } while (cursor);
-  return ids;
+  return messages;
 }
 
 /** The server's log lines for the given request ids (what happened to request X). */
@@ -89,10 +90,21 @@ describe('PostgreSQL outage under write load', () => {
     // 0.5–1 × min(3^failures / 100, 20) s) is in force: db/client.ts must cap it (`backoff`).
     expect(report.slowestMs, JSON.stringify(report.slowest)).toBeLessThanOrEqual(CONNECT_TIMEOUT_S * 1000 + MARGIN_MS);
 
-    // Every write confirmed with 201 is there, read back through the same (never restarted) server.
-    const stored = await allMessageIds(srv.url, run.token, run.conversationId);
+    // What happened to request X: every 503 left a log line with its request id and the cause.
+    const untraced = run.outcomes
+      .filter((o) => o.status === 503)
+      .filter((o) => !output.split('\n').some((l) => l.includes(`"requestId":"${o.requestId}"`) && l.includes('"msg":"request failed"')));
+    expect(untraced.map((o) => o.requestId), '503s without a "request failed" log line').toEqual([]);
+
+    // Every write confirmed with 201 is there, read back through the same (never restarted) server,
+    // and no write was applied twice (the server never retries a write on its own).
+    const stored = await allMessages(srv.url, run.token, run.conversationId);
     const confirmed = run.outcomes.filter((o) => o.status === 201).map((o) => o.messageId);
     expect(confirmed.filter((m) => m === undefined || !stored.has(m))).toEqual([]);
+    const contents = [...stored.values()];
+    expect(contents.length - new Set(contents).size, 'messages stored twice').toBe(0);
+    const committedDespite503 = run.outcomes.filter((o) => o.status === 503 && o.kind === 'write' && contents.includes(o.content ?? ''));
+    process.stdout.write(`[outage] writes answered 503 that were committed anyway: ${committedDespite503.length}\n`);
     const health = await api(srv.url)('GET', '/api/health');
     expect(health.status, `${JSON.stringify(health.body)}\n${srv.output().slice(-2000)}`).toBe(200);
   }, 120_000);
