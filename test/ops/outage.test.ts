@@ -10,7 +10,10 @@
  * (reading 'write')` at connection.js nextWrite, porsager/postgres #1154/#1066/#1208), which only
  * happens when no queued query reconnects the dead connection before the ROLLBACK is written.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { migrate } from '../../db/migrate.js';
 import { databaseUrl, withAdmin } from '../helpers/pg-admin.js';
 import { api, startTestServer, type TestServer } from '../e2e/harness.js';
@@ -76,7 +79,12 @@ describe('PostgreSQL outage under write load', () => {
     const run = await runOutage(srv, pg, plan);
     const report = summarize(run.outcomes, run.phases);
     const output = srv.output();
-    process.stdout.write(`[outage] ${plan.name}: ${JSON.stringify(report)}\n[outage] full log: ${run.logFile}\n`);
+    process.stdout.write(`[outage] ${plan.name}: ${JSON.stringify(report)}\n`);
+    onTestFailed(async () => {
+      const file = join(tmpdir(), `threadbase-outage-${Date.now()}-${plan.workers}w.log`);
+      await writeFile(file, `${JSON.stringify(run.outcomes)}\n${srv.output()}`);
+      process.stdout.write(`[outage] every outcome and the server's whole output: ${file}\n`);
+    });
     process.stdout.write(`[outage] server log of the slowest requests:\n${traceOf(output, report.slowest.map((s) => s.requestId))}\n`);
 
     const crash = /^.*(TypeError|Unhandled|uncaught)[\s\S]{0,600}/im.exec(output);

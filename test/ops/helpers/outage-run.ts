@@ -4,9 +4,6 @@
  * restart until a write succeeds again. Leaves the assertions to the test.
  */
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { api, type TestServer } from '../../e2e/harness.js';
 import { startLoad, type Outcome } from './load.js';
 import type { OwnPostgres } from './own-postgres.js';
@@ -26,8 +23,6 @@ export interface OutageRun {
   phases: Phases[];
   /** False when, after some restart, no write succeeded within 20 s. */
   recovered: boolean;
-  /** Where the outcomes and the server's output were written, for a human to read. */
-  logFile: string;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -74,7 +69,5 @@ export async function runOutage(server: TestServer, pg: OwnPostgres, plan: Outag
     if (recovered) await sleep(1000);
   }
   const outcomes = await load.stop();
-  const logFile = join(tmpdir(), `threadbase-outage-${Date.now()}-${plan.workers}w.log`);
-  await writeFile(logFile, `${JSON.stringify(outcomes)}\n${server.output()}`);
-  return { token, conversationId, outcomes, phases, recovered, logFile };
+  return { token, conversationId, outcomes, phases, recovered };
 }
