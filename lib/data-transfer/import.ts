@@ -84,6 +84,12 @@ function mismatches(source: Checksums, db: Checksums): string[] {
 
 const isEmpty = (counts: Record<TableName, number>): boolean => TABLE_ORDER.every((n) => counts[n] === 0);
 
+/** Whether the database holds exactly the source's records; reads the tables only when the counts agree. */
+async function holdsExactly(sql: Sql | Tx, scan: SourceScan, counts: Record<TableName, number>): Promise<boolean> {
+  if (!TABLE_ORDER.every((n) => counts[n] === scan.checksums[n].count)) return false;
+  return mismatches(scan.checksums, await dbChecksums(sql)).length === 0;
+}
+
 async function copyAll(tx: Tx, scan: SourceScan, spool: Spool, batch: number, progress: Progress): Promise<Record<TableName, number>> {
   const inserted = zeroCounts();
   for (const name of TABLE_ORDER) {
@@ -119,8 +125,7 @@ async function runTransaction(tx: Tx, scan: SourceScan, spool: Spool, options: I
     report.inserted = await copyAll(tx, scan, spool, options.batchSize ?? 1000, progress);
   } else {
     report.mode = 'merge';
-    const current = await dbChecksums(tx);
-    if (mismatches(scan.checksums, current).length === 0) throw new Abort('already-imported', 'Already imported: the database holds exactly these records. Nothing was written.');
+    if (await holdsExactly(tx, scan, counts)) throw new Abort('already-imported', 'Already imported: the database holds exactly these records. Nothing was written.');
     await stageSource(tx, scan, spool, options.batchSize ?? 1000, progress);
     const conflicts = await findConflicts(tx);
     if (conflicts.length > 0) throw new Abort('conflict', `${conflicts.length} record(s) already exist in the database with different content. Nothing was written; resolve them (or restore into an empty database) and re-run.`, conflicts);
@@ -159,7 +164,7 @@ async function dryRun(sql: Sql, url: string, scan: SourceScan, report: ImportRep
     const counts = await dbCounts(sql);
     if (isEmpty(counts)) {
       report.message = `Dry run: valid. A real run would insert ${TABLE_ORDER.map((n) => `${report.counts[n]} ${n}`).join(', ')} into the empty database. Nothing was written.`;
-    } else if (mismatches(scan.checksums, await dbChecksums(sql)).length === 0) {
+    } else if (await holdsExactly(sql, scan, counts)) {
       report.message = 'Dry run: valid. The database already holds exactly these records; a real run would write nothing.';
     } else {
       report.message = 'Dry run: valid. The database already holds other data: a real run would insert the missing records, skip identical ones, and stop without writing if any record conflicts. Nothing was written.';
