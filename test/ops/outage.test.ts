@@ -22,8 +22,8 @@ import { summarize } from './helpers/outage-report.js';
 import { runOutage, type OutagePlan } from './helpers/outage-run.js';
 
 const CONNECT_TIMEOUT_S = 2;
-/** Allowed latency above the connect timeout: scheduling on a loaded 2-core machine. */
-const MARGIN_MS = 3000;
+/** Allowed latency above the connect timeout: CI runs this beside the whole suite on 2 cores. */
+const MARGIN_MS = 5000;
 const POOL_MAX = 3;
 
 /** Every message of the conversation (id → content), paged through the API. */
