@@ -113,6 +113,12 @@ describe('data import/export round trip', () => {
     expect(again.message).toMatch(/already imported/i);
     expect(again.inserted.messages).toBe(0);
     expect(again.unchanged.messages).toBe(600);
+    const dry = await importDirectory(s.sql, s.db.url, { dir, dryRun: true });
+    expect(dry.message).toMatch(/already holds exactly these records; a real run would write nothing/);
+    const other = await s.dir('other');
+    await generateStore({ dir: other, messages: 10, users: 1, seed: 'other' });
+    expect((await importDirectory(s.sql, s.db.url, { dir: other, dryRun: true })).message).toMatch(/already holds other data/);
+    expect((await counts(s.sql)).messages).toBe(600);
   });
 
   it('a dry run validates and reports what it would write, and writes nothing', async () => {
