@@ -67,6 +67,24 @@ describe('data:import killed mid-load', () => {
     expect((await verifyDirectory(s.sql, s.db.url, dir)).ok).toBe(true);
   }, 120_000);
 
+  it('a restore --force killed mid-load leaves the old contents in place', async () => {
+    const before = await s.dir('restore-old');
+    await generateStore({ dir: before, messages: 2_000, users: 3, seed: 'old' });
+    expect((await runScript('data-import', [before], s.db.url)).code).toBe(0);
+    const backup = await s.dir('restore-new');
+    await generateStore({ dir: backup, messages: 30_000, users: 5, messagesPerConversation: 200, seed: 'new' });
+    const child = startScript('data-restore', [backup, '--force'], s.db.url);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const deadline = Date.now() + 60_000;
+    let copied = 0;
+    while ((copied = await copiedSoFar()) === 0 && Date.now() < deadline) await sleep(10);
+    expect(copied).toBeGreaterThan(0);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    while ((await toolBackends()) > 0 && Date.now() < deadline) await sleep(50);
+    expect((await verifyDirectory(s.sql, s.db.url, before)).ok).toBe(true);
+  }, 120_000);
+
   it('Ctrl-C (SIGINT) stops with exit code 130, writes nothing, and removes its spool', async () => {
     const dir = await s.dir('sigint');
     await generateStore({ dir, messages: 30_000, users: 5, messagesPerConversation: 200 });
