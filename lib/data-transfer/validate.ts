@@ -1,7 +1,9 @@
 /**
  * Pass one of an import (and the source side of verify): reads a JSON store directory, validates
- * every record with zod, checks references between files, and computes the source checksums.
- * Conversation files are read one at a time, so memory does not grow with the number of messages.
+ * every record (zod; conversation files first through a fast pre-check that accepts only what zod
+ * accepts), checks references and id uniqueness across files, computes the source checksums and,
+ * for an import, spools the rows as COPY text. Conversation files are read one at a time, so
+ * memory does not grow with the number of messages.
  */
 import type { z } from 'zod';
 import { addRow, emptyChecksums, summarizeAll, type ChecksumSummary, type Checksums } from './checksum.js';
@@ -232,4 +234,3 @@ export async function scanSource(dir: string, progress?: Progress, spool?: Spool
   return { dir, small, conversationFiles, checksums, issues: issues.kept, issueCount: issues.count, skipped };
 }
 
-export type { IssueList };
