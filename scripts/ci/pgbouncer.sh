@@ -117,7 +117,8 @@ start() {
     log "could not start on port $port; retrying"
     stop "$port" || true
   done
-  log "giving up; last log:" && cat "$(run_dir "$port")/pgbouncer.log" >&2 || true
+  log "giving up; last log:"
+  cat "$(run_dir "$port")/pgbouncer.log" >&2 || true
   exit 1
 }
 
