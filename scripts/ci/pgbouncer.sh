@@ -114,11 +114,11 @@ start() {
       echo "$port"
       return 0
     fi
-    log "could not start on port $port; retrying"
+    log "could not start on port $port; its log:"
+    cat "$(run_dir "$port")/pgbouncer.log" >&2 || true
     stop "$port" || true
   done
-  log "giving up; last log:"
-  cat "$(run_dir "$port")/pgbouncer.log" >&2 || true
+  log "giving up after 5 ports"
   exit 1
 }
 
