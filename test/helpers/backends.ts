@@ -27,14 +27,29 @@ export interface Backend {
   create(): Promise<BackendInstance>;
 }
 
+/**
+ * TEST_POOLER_URL (set by scripts/ci/e2e-through-pgbouncer.sh): a transaction pooler in front of
+ * the test server. Databases are still created on the server directly; stores and servers under
+ * test connect through the pooler, with prepared statements off as poolers require.
+ */
+function throughPooler(directUrl: string): { url: string; prepare: boolean } {
+  const pooler = process.env.TEST_POOLER_URL;
+  if (!pooler) return { url: directUrl, prepare: true };
+  const url = new URL(pooler);
+  url.pathname = new URL(directUrl).pathname;
+  return { url: url.toString(), prepare: false };
+}
+
 async function createPostgres(): Promise<BackendInstance> {
   const { createPostgresStore } = await import('../../lib/store/postgres/index.js');
   const db = await createTestDatabase();
-  const store = createPostgresStore({ url: db.url, poolMax: 5 });
+  const { url, prepare } = throughPooler(db.url);
+  const open = () => createPostgresStore({ url, poolMax: 5, prepare });
+  const store = open();
   return {
     store,
-    env: { DATABASE_URL: db.url },
-    openAnother: () => createPostgresStore({ url: db.url, poolMax: 5 }),
+    env: prepare ? { DATABASE_URL: url } : { DATABASE_URL: url, DATABASE_PREPARE: 'false' },
+    openAnother: open,
     async cleanup() {
       try {
         await store.close();
