@@ -31,16 +31,8 @@ export function isoOrNull(value: string | Date | null): string | null {
   return value === null ? null : iso(value);
 }
 
-export interface UserRow {
-  id: string;
-  email: string;
-  username: string;
-  displayName: string;
-  passwordHash: string;
-  createdAt: string;
-  updatedAt: string;
-  lastLoginAt: string | null;
-}
+/** A users row as read: the record's fields, timestamps still in PostgreSQL's text form. */
+export type UserRow = UserRecord;
 
 export function toUser(r: UserRow): UserRecord {
   return {
