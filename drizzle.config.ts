@@ -6,8 +6,9 @@ export default defineConfig({
   schema: './db/schema.ts',
   out: './db/migrations',
   dbCredentials: {
-    // drizzle-kit runs outside the app, so it reads the environment directly.
-    url: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/threadbase',
+    // drizzle-kit runs outside the app, so it reads the environment directly. The default is the
+    // database of docker-compose.yml, so `docker compose up -d && npm run db:push` just works.
+    url: process.env.DATABASE_URL ?? 'postgres://threadbase:threadbase@127.0.0.1:5432/threadbase',
   },
   strict: true,
   verbose: true,
