@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, tempDataDir, type BackendInstance } from '../helpers/backends.js';
+import { freePort as closedPort } from '../helpers/net.js';
 import { api, startTestServer, type TestServer } from './harness.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -19,19 +19,6 @@ interface HealthBody {
   db?: { latencyMs: number; pool: { max: number; open: number; idle: number; waiting: number } };
   migrations?: { applied: number; pending: number };
   error?: { code: string; requestId: string };
-}
-
-/** A TCP port nothing listens on (bound, then released). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe.each(backends)('GET /api/health ($name)', (backend) => {

@@ -3,7 +3,6 @@
  * terminated by the server (57P01), bytes PostgreSQL rejects (22021), uniqueness clashes. Also the
  * client's own figures: pool counts and the slow-query log (statement text, never parameters).
  */
-import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
@@ -15,15 +14,7 @@ import { translateError } from '../../lib/store/postgres/errors.js';
 import { adminUrl, createTestDatabase, type TestDatabase } from '../helpers/pg.js';
 import { withAdmin } from '../helpers/pg-admin.js';
 import { newUser } from '../helpers/factories.js';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+import { freePort as closedPort } from '../helpers/net.js';
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
   try {

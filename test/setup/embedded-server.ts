@@ -3,27 +3,14 @@
  * temporary directory on a free port. Durability is switched off: the data dies with the run.
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from './embedded-postgres.js';
+import { freePort } from '../helpers/net.js';
 
 export interface RunningServer {
   adminUrl: string;
   stop(): Promise<void>;
-}
-
-/** Asks the OS for a free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
 }
 
 export async function startEmbeddedPostgres(): Promise<RunningServer> {

@@ -7,7 +7,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from '../../setup/embedded-postgres.js';
-import { freePort } from '../../setup/embedded-server.js';
+import { freePort } from '../../helpers/net.js';
 
 export interface OwnPostgres {
   /** postgres://… URL of the `postgres` database. */
