@@ -1,14 +1,8 @@
 /** The Message resource as the API shows it. */
-import type { JsonObject, MessageRecord, Role } from '../store/types.js';
+import type { MessageRecord } from '../store/types.js';
 
-export interface PublicMessage {
-  id: string;
-  conversationId: string;
-  role: Role;
-  content: string;
-  metadata: JsonObject;
-  createdAt: string;
-}
+/** The fields API.md shows; presentMessage copies exactly these, whatever else a store returns. */
+export type PublicMessage = Pick<MessageRecord, 'id' | 'conversationId' | 'role' | 'content' | 'metadata' | 'createdAt'>;
 
 export function presentMessage(record: MessageRecord): PublicMessage {
   return {
