@@ -65,7 +65,7 @@ export const Error = z.object({
   }),
 });
 export const Health = z.object({
-  status: z.enum(['ok', 'unavailable']),
+  status: z.enum(['ok', 'degraded', 'unavailable']),
   storage: z.enum(['postgres', 'json']),
   version: z.string(),
   db: z
@@ -75,4 +75,6 @@ export const Health = z.object({
     })
     .optional(),
   migrations: z.object({ applied: z.number().int(), pending: z.number().int() }).optional(),
+  /** With status "degraded": what the operator must fix (e.g. the JSON store's disk is full). */
+  problem: z.string().optional(),
 });

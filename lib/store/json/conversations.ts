@@ -20,11 +20,11 @@ import type {
   Written,
 } from '../types.js';
 import type { UsageLimits } from '../../config.js';
-import { parseJson, readSnapshot, removeFileDurable, writeJsonAtomic } from './atomic-file.js';
+import { CorruptFileError, readSnapshot } from './atomic-file.js';
 import { userConversations, type Catalog } from './catalog.js';
 import { requireId } from './collections.js';
 import type { DataDir } from './data-dir.js';
-import { canonicalId, canonicalTime, parseConversation, toMessageRecord, type StoredConversation } from './format.js';
+import { canonicalId, canonicalTime, parseConversationText, toMessageRecord, type StoredConversation } from './format.js';
 import { checkIdempotency, preserveRecords, withIdempotencyRecord, type IdempotencyCheck } from './idempotency.js';
 import { consumeLocked, quotaError } from './usage-rules.js';
 
@@ -41,14 +41,21 @@ function filePath(files: ConversationFiles, id: string): string {
 export async function readConversation(files: ConversationFiles, id: string): Promise<StoredConversation | null> {
   const file = filePath(files, id);
   const snapshot = await readSnapshot(file);
-  return snapshot === null ? null : parseConversation(file, parseJson(file, snapshot.text));
+  return snapshot === null ? null : parseConversationText(file, snapshot.text);
 }
 
+/** The user's conversation; null when absent or another user's, even when that one is damaged. */
 async function readOwned(files: ConversationFiles, userId: string, id: string): Promise<StoredConversation | null> {
   const owner = canonicalId(userId);
   const target = canonicalId(id);
   if (owner === null || target === null) return null;
-  const conversation = await readConversation(files, target);
+  let conversation: StoredConversation | null;
+  try {
+    conversation = await readConversation(files, target);
+  } catch (error) {
+    if (error instanceof CorruptFileError && error.owner !== null && error.owner !== owner) return null;
+    throw error;
+  }
   return conversation && conversation.userId === owner ? conversation : null;
 }
 
@@ -86,7 +93,7 @@ export async function createConversation(
     if ((await readConversation(files, base.id)) !== null) throw conflict('id');
     const value = toConversationRecord(base);
     const stored = withIdempotencyRecord(base, base.userId, value, idempotency, createdAt);
-    await writeJsonAtomic(filePath(files, base.id), stored);
+    await files.data.writeJson(filePath(files, base.id), stored);
     return { value, replayed: false };
   });
 }
@@ -130,7 +137,7 @@ export async function renameConversation(
     const conversation = await readOwned(files, userId, id);
     if (!conversation) return null;
     const next = { ...conversation, title, updatedAt: at };
-    await writeJsonAtomic(filePath(files, conversation.id), next);
+    await files.data.writeJson(filePath(files, conversation.id), next);
     return toConversationRecord(next);
   });
 }
@@ -140,7 +147,7 @@ export async function deleteConversation(files: ConversationFiles, userId: strin
     const conversation = await readOwned(files, userId, id);
     if (!conversation) return false;
     await preserveRecords(files.data, conversation, new Date().toISOString());
-    return removeFileDurable(filePath(files, conversation.id));
+    return files.data.removeFile(filePath(files, conversation.id));
   });
 }
 
@@ -203,7 +210,7 @@ export async function appendMessage(
     }
     const next = { ...conversation, messages: insertOrdered(conversation, message), updatedAt: message.createdAt };
     const stored = withIdempotencyRecord(next, userId, message, options.idempotency, message.createdAt);
-    await writeJsonAtomic(filePath(files, conversation.id), stored);
+    await files.data.writeJson(filePath(files, conversation.id), stored);
     return { value: message, replayed: false };
   });
 }

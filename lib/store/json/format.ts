@@ -16,7 +16,7 @@
  */
 import { validationFailed } from '../../errors.js';
 import type { JsonObject, JsonValue, MessageRecord } from '../types.js';
-import { CorruptFileError } from './atomic-file.js';
+import { CorruptFileError, parseJson } from './atomic-file.js';
 
 export const FORMAT_NAME = 'threadbase';
 export const FORMAT_VERSION = 1;
@@ -81,6 +81,28 @@ export function parseConversation(file: string, raw: unknown): StoredConversatio
     throw new CorruptFileError(file, new Error('idempotency must be an array'));
   }
   return raw as unknown as StoredConversation;
+}
+
+// In a file this store wrote (JSON.stringify(value, null, 2)) top-level keys are indented by
+// exactly two spaces and nested records (messages, idempotency records) by more; a string cannot
+// hold a raw newline. So this finds the conversation's own userId, even in a truncated file.
+const OWNER_LINE = /^ {2}"userId": "([0-9a-fA-F-]{36})"/m;
+
+/**
+ * Parses a conversation file's text. A damaged one throws CorruptFileError carrying its owner
+ * when that can still be read, so that only that user's operations are affected by it.
+ */
+export function parseConversationText(file: string, text: string): StoredConversation {
+  let raw: unknown;
+  try {
+    raw = parseJson(file, text);
+    return parseConversation(file, raw);
+  } catch (error) {
+    if (!(error instanceof CorruptFileError)) throw error;
+    const parsedOwner = isObject(raw) && typeof raw.userId === 'string' ? raw.userId : undefined;
+    const owner = canonicalId(parsedOwner ?? OWNER_LINE.exec(text)?.[1] ?? '');
+    throw new CorruptFileError(file, error.cause, owner);
+  }
 }
 
 /** Why a meta.json cannot be used by this build, or null when it can. */
