@@ -5,13 +5,14 @@
  * taken over, a holder whose lock was taken over cannot commit (fencing), and a lock is only
  * released by its owner. The paused-holder case with real processes is paused-holder.test.ts.
  */
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { FileLock, LockLostError, LockTimeoutError } from '../../lib/store/json/file-lock.js';
 import { openDataDir } from '../../lib/store/json/data-dir.js';
-import { selfIdentity } from '../../lib/store/json/process-identity.js';
+import { selfIdentity, startTimeOf } from '../../lib/store/json/process-identity.js';
 import { expectAppError } from '../helpers/contract.js';
 
 let dir: string;
@@ -44,8 +45,16 @@ test('a live holder blocks another instance until its timeout', async () => {
   const holder = new FileLock(dir);
   const waiter = new FileLock(dir, { timeoutMs: 200 });
   let release!: () => void;
-  const held = holder.withLock(() => new Promise<void>((resolve) => (release = resolve)));
-  await tick();
+  let entered!: () => void;
+  const inside = new Promise<void>((resolve) => (entered = resolve));
+  const held = holder.withLock(
+    () =>
+      new Promise<void>((resolve) => {
+        release = resolve;
+        entered();
+      }),
+  );
+  await inside; // the holder is in its critical section (acquiring takes a few file operations)
   await expect(waiter.withLock(async () => 'never')).rejects.toBeInstanceOf(LockTimeoutError);
   release();
   await held;
@@ -55,10 +64,29 @@ test('a live holder blocks another instance until its timeout', async () => {
 const longAgo = (): string => new Date(Date.now() - 120_000).toISOString();
 
 test('a live holder on this machine is never taken over, however old its lock (it may only be paused)', async () => {
-  const live = { ...(await selfIdentity()), token: 'live', acquiredAt: longAgo() };
-  await fs.writeFile(path.join(dir, '.lock'), JSON.stringify(live));
-  await expect(new FileLock(dir, { staleMs: 100, timeoutMs: 500 }).withLock(async () => 'never')).rejects.toBeInstanceOf(LockTimeoutError);
-  expect(JSON.parse(await fs.readFile(path.join(dir, '.lock'), 'utf8'))).toEqual(live);
+  const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+  try {
+    const me = await selfIdentity();
+    const start = (await startTimeOf(other.pid!)) ?? undefined;
+    const live = { pid: other.pid!, host: me.host, machine: me.machine, start, token: 'live', acquiredAt: longAgo() };
+    await fs.writeFile(path.join(dir, '.lock'), JSON.stringify(live));
+    const waiter = new FileLock(dir, { staleMs: 100, timeoutMs: 500 });
+    await expect(waiter.withLock(async () => 'never')).rejects.toBeInstanceOf(LockTimeoutError);
+    expect(JSON.parse(await fs.readFile(path.join(dir, '.lock'), 'utf8'))).toEqual(live);
+  } finally {
+    other.kill('SIGKILL');
+  }
+});
+
+test('a lock naming this very process with a token it does not hold (an orphan) is taken over once 2 s old', async () => {
+  const file = path.join(dir, '.lock');
+  const orphan = { ...(await selfIdentity()), token: 'not-held-by-anyone', acquiredAt: new Date().toISOString() };
+  await fs.writeFile(file, JSON.stringify(orphan));
+  await expect(new FileLock(dir, { timeoutMs: 300 }).withLock(async () => 'young')).rejects.toBeInstanceOf(LockTimeoutError);
+  await fs.writeFile(file, JSON.stringify({ ...orphan, acquiredAt: longAgo() }));
+  const past = new Date(Date.now() - 10_000);
+  await fs.utimes(file, past, past);
+  await expect(new FileLock(dir, { timeoutMs: 1000 }).withLock(async () => 'ok')).resolves.toBe('ok');
 });
 
 test('a lock whose pid now belongs to another process (another start time) is taken over at once', async () => {

@@ -10,7 +10,8 @@
  * holder's lock is never taken over however old it is, because a paused process (SIGSTOP, a frozen
  * container) resumes and commits; a dead one's (pid gone, or reused by a process with another
  * start time) is taken over at once. Only a holder on another machine (a shared volume; outside
- * the store's documented scope) is judged by age, `staleMs`. A takeover renames the lock aside
+ * the store's documented scope) is judged by age, `staleMs`. A lock naming this very process with
+ * a token it does not hold is an orphan (see isStale). A takeover renames the lock aside
  * and checks that what was renamed is the stale lock that was inspected; if a live lock was
  * grabbed by mistake it is linked back.
  * Fencing: each acquisition has a random token, and `assertHeld()` (called by the data directory
@@ -52,6 +53,13 @@ export class LockTimeoutError extends Error {
 export class LockLostError extends Error {
   override name = 'LockLostError';
 }
+
+/**
+ * Tokens of the acquisitions this process has in flight, across all FileLock instances: a lock
+ * file that names this process with a token not in here is an orphan (see takeOverIfStale).
+ */
+const ownTokens = new Set<string>();
+const ORPHAN_GRACE_MS = 2_000;
 
 /** A FIFO async mutex: `run` executes callbacks one at a time in call order. */
 export class AsyncMutex {
@@ -117,7 +125,7 @@ export class FileLock {
    * immediately before each rename or unlink that commits a write.
    */
   async assertHeld(): Promise<void> {
-    const current = await this.readLock(this.lockPath);
+    const current = await this.readLockSettled();
     if (this.held !== null && current?.token === this.held) return;
     const by = current ? `pid ${current.pid} on ${current.host}` : 'nobody (the lock file is gone)';
     throw new LockLostError(`${this.lockPath} was taken over while this write held it (now held by ${by}); nothing was committed`);
@@ -126,9 +134,13 @@ export class FileLock {
   private async acquire(): Promise<string> {
     const token = randomBytes(12).toString('hex');
     const staging = path.join(this.dir, `.lock.${process.pid}.${token}`);
+    ownTokens.add(token);
     try {
       await this.linkWithRetry(staging, token);
       return token;
+    } catch (error) {
+      ownTokens.delete(token);
+      throw error;
     } finally {
       await fs.rm(staging, { force: true });
     }
@@ -190,6 +202,14 @@ export class FileLock {
 
   private async isStale(lock: LockContent): Promise<boolean> {
     const liveness = await livenessOf(lock);
+    // Our own process knows exactly which of its locks are live. One it does not hold is an
+    // orphan (a lock linked back by a racing takeover after this process had released it) once
+    // it is a while old: a younger one may be a lock just released and already replaced, read
+    // before that happened; renaming "it" aside would move the new holder's lock.
+    if (liveness === 'self') {
+      if (ownTokens.has(lock.token) || !(Date.now() - Date.parse(lock.acquiredAt) > ORPHAN_GRACE_MS)) return false;
+      return this.olderThan(this.lockPath, ORPHAN_GRACE_MS);
+    }
     if (liveness !== 'elsewhere') return liveness === 'dead';
     return !(Date.now() - Date.parse(lock.acquiredAt) < this.staleMs);
   }
@@ -233,9 +253,26 @@ export class FileLock {
   }
 
   private async release(token: string): Promise<void> {
-    const current = await this.readLock(this.lockPath);
-    // Only remove our own lock: if it was (wrongly) taken over, the file is someone else's now.
-    if (current && current.token === token) await fs.rm(this.lockPath, { force: true });
+    try {
+      const current = await this.readLockSettled();
+      // Only remove our own lock: if it was (wrongly) taken over, the file is someone else's now.
+      if (current && current.token === token) await fs.rm(this.lockPath, { force: true });
+    } finally {
+      ownTokens.delete(token);
+    }
+  }
+
+  /**
+   * The lock's content; when the file is missing, looks again a few times over ~50 ms: a racing
+   * takeover that renamed a live lock aside links it back within microseconds.
+   */
+  private async readLockSettled(): Promise<LockContent | null | undefined> {
+    let current = await this.readLock(this.lockPath);
+    for (let attempt = 0; current === undefined && attempt < 5; attempt += 1) {
+      await sleep(10);
+      current = await this.readLock(this.lockPath);
+    }
+    return current;
   }
 }
 

@@ -21,8 +21,11 @@ export interface ProcessIdentity {
   start: string | null;
 }
 
-/** alive: on this machine and running; dead: on this machine and gone; elsewhere: another machine. */
-export type Liveness = 'alive' | 'dead' | 'elsewhere';
+/**
+ * self: this very process; alive: another process on this machine that runs (paused counts);
+ * dead: one on this machine that is gone; elsewhere: on another machine (cannot be checked).
+ */
+export type Liveness = 'self' | 'alive' | 'dead' | 'elsewhere';
 
 async function readProc(file: string): Promise<string | null> {
   try {
@@ -69,6 +72,7 @@ export async function livenessOf(holder: Partial<ProcessIdentity> & { pid: numbe
   const me = await selfIdentity();
   const sameMachine = holder.machine && me.machine ? holder.machine === me.machine : holder.host === me.host;
   if (!sameMachine) return 'elsewhere';
+  if (holder.pid === me.pid && (!holder.start || me.start === null || holder.start === me.start)) return 'self';
   if (!isProcessAlive(holder.pid)) return 'dead';
   if (holder.start && me.start !== null) {
     const now = await startTimeOf(holder.pid);
