@@ -68,6 +68,8 @@ export const Health = z.object({
   status: z.enum(['ok', 'unavailable']),
   storage: z.enum(['postgres', 'json']),
   version: z.string(),
+  /** One storage round trip, in milliseconds (absent when storage is unreachable). */
+  latencyMs: z.number().optional(),
   db: z
     .object({
       latencyMs: z.number(),
@@ -76,3 +78,5 @@ export const Health = z.object({
     .optional(),
   migrations: z.object({ applied: z.number().int(), pending: z.number().int() }).optional(),
 });
+/** GET /api/health's 503: the health shape and the error envelope in one body. */
+export const HealthUnavailable = Health.extend(Error.shape);
