@@ -1,12 +1,13 @@
 /**
  * docs/openapi.json stays true to the code: it equals what scripts/generate-openapi.ts produces
- * now, and its paths are exactly the route files under api/ (Vercel filesystem routing).
+ * now (and so does client/openapi.ts), its paths are exactly the route files under api/ (Vercel
+ * filesystem routing), and its examples parse with their schemas.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { OPENAPI_PATH, renderOpenApi } from '../../scripts/generate-openapi.js';
+import { CLIENT_TYPES_PATH, OPENAPI_PATH, renderClientTypesFile, renderOpenApi } from '../../scripts/generate-openapi.js';
 import { requestExamples, responseExamples } from '../../scripts/openapi/examples.js';
 import { responseSchemas, routes } from '../../scripts/openapi/routes.js';
 
@@ -29,6 +30,10 @@ function routePath(file: string): string {
 describe('docs/openapi.json', () => {
   it('is up to date (run: npx tsx scripts/generate-openapi.ts)', () => {
     expect(readFileSync(OPENAPI_PATH, 'utf8')).toBe(renderOpenApi());
+  });
+
+  it('has client/openapi.ts, the typed client types, generated from it (run: npm run openapi)', async () => {
+    expect(readFileSync(CLIENT_TYPES_PATH, 'utf8')).toBe(await renderClientTypesFile());
   });
 
   it('has a path for every route file under api/ and no path without one', () => {
