@@ -142,12 +142,18 @@ describe.each(backends)('CORS with CORS_ORIGINS set ($name)', (backend) => {
       const res = await e2e.call('POST', '/api/conversations', { json: { title: String(origin) }, headers });
       expect(res.status, String(origin)).toBe(201);
     }
+    // Behind a proxy that forwards the page's host (a same-origin rewrite), the page is "this host".
+    const proxied = await e2e.call('POST', '/api/conversations', {
+      json: { title: 'proxied' },
+      headers: { cookie, origin: 'https://app.proxy.test', 'x-forwarded-host': 'app.proxy.test' },
+    });
+    expect(proxied.status).toBe(201);
     // Bearer tokens are not ambient credentials: no origin rule for them. Reads are not refused.
     const bearer = await e2e.call('POST', '/api/conversations', { json: {}, token: user.token, headers: { origin: UNLISTED } });
     expect(bearer.status).toBe(201);
     const read = await e2e.call('GET', '/api/me', { headers: { cookie, origin: UNLISTED } });
     expect(read.status).toBe(200);
-    expect(await count()).toBe(before + 4);
+    expect(await count()).toBe(before + 5);
   });
 });
 
