@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, type BackendInstance } from '../helpers/backends.js';
 import { startTestServer, type TestServer } from '../e2e/harness.js';
-import { Message } from '../../scripts/openapi/schemas.js';
+import { publicMessage } from '../../lib/messages/present.js';
 import { runEveryEndpoint } from './every-endpoint.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -60,7 +60,7 @@ describe.each(backends)('the typed client against the server ($name)', (backend)
     expect(report.richMessage).toMatchObject({ role: 'assistant', metadata: { model: 'gpt-x', nested: { a: [1, 'b'] } } });
     expect(report.replayedId).toBe(report.richMessage.id);
     // The bodies the client typed from the document really have the documented shape, no more.
-    for (const message of [report.plainMessage, report.richMessage]) expect(Message.strict().safeParse(message).error).toBeUndefined();
+    for (const message of [report.plainMessage, report.richMessage]) expect(publicMessage.strict().safeParse(message).error).toBeUndefined();
     expect(report.messageIds).toEqual([report.plainMessage.id, report.richMessage.id]);
     expect(report.conversationMessageCount).toBe(2);
     expect(report.usageDailyUsed).toBe(0);
