@@ -22,7 +22,7 @@ describe('the typed client program', () => {
     const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
     const run = promisify(execFile)(process.execPath, [tsc, '-p', 'test/client/tsconfig.json'], { cwd: root });
     await expect(run.then(() => 'compiled', (error: { stdout?: string }) => error.stdout ?? String(error))).resolves.toBe('compiled');
-  }, 120_000);
+  }, 180_000);
 
   it('has no casts or ts-comments', () => {
     const code = readFileSync(program, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
