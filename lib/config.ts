@@ -33,6 +33,31 @@ const usageLimits = z
     return merged;
   });
 
+/**
+ * CORS_ORIGINS: comma-separated exact origins, each written the way a browser sends its Origin
+ * header (`scheme://host[:port]`, lower case, no path, no default port), so matching is plain
+ * string equality. `*` is refused: credentials cannot be combined with a wildcard.
+ */
+const corsOrigins = z.string().transform((raw, ctx) => {
+  const origins = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const origin of origins) {
+    if (!isExactOrigin(origin)) {
+      ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin; write scheme://host[:port] with no path, e.g. https://app.example.com` });
+    }
+  }
+  return origins;
+});
+
+function isExactOrigin(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+}
+
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 
@@ -57,6 +82,9 @@ const envSchema = z.object({
   VERCEL: optionalString,
   /** `false` drops the Secure cookie flag; default: Secure unless NODE_ENV=development/test. */
   COOKIE_SECURE: bool.optional(),
+  /** `none` for a frontend on another site: the cookie is then sent cross-site, and always Secure. */
+  COOKIE_SAME_SITE: z.enum(['lax', 'strict', 'none']).default('lax'),
+  CORS_ORIGINS: z.preprocess((v) => (v === '' ? undefined : v), corsOrigins.optional()),
 });
 
 export interface Config {
@@ -79,6 +107,9 @@ export interface Config {
   passwordScryptLogN: number;
   onVercel: boolean;
   cookieSecure: boolean;
+  cookieSameSite: 'Lax' | 'Strict' | 'None';
+  /** Exact origins allowed to call the API from a browser (CORS); empty: none. */
+  corsOrigins: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -93,6 +124,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid environment configuration:\n${lines.join('\n')}`);
   }
   const e = result.data;
+  if (e.COOKIE_SAME_SITE === 'none' && e.COOKIE_SECURE === false) {
+    throw new ConfigError('Invalid environment configuration:\n  COOKIE_SECURE: cannot be false with COOKIE_SAME_SITE=none (browsers drop SameSite=None cookies without Secure)');
+  }
   return {
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
@@ -111,9 +145,13 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     passwordScryptLogN: e.PASSWORD_SCRYPT_LOG_N,
     onVercel: e.VERCEL !== undefined,
-    cookieSecure: e.COOKIE_SECURE ?? e.NODE_ENV === 'production',
+    cookieSecure: e.COOKIE_SAME_SITE === 'none' || (e.COOKIE_SECURE ?? e.NODE_ENV === 'production'),
+    cookieSameSite: SAME_SITE[e.COOKIE_SAME_SITE],
+    corsOrigins: e.CORS_ORIGINS ?? [],
   };
 }
+
+const SAME_SITE = { lax: 'Lax', strict: 'Strict', none: 'None' } as const;
 
 let cached: Config | undefined;
 

@@ -4,11 +4,13 @@
  * answers with the same 401, so neither the message nor the timing reveals which logins exist.
  */
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { rateLimited, unauthorized } from '../errors.js';
 import type { Credential, LoginThrottlePolicy, SessionRecord, Store, UserRecord } from '../store/types.js';
 import { generateToken } from './credentials.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.js';
-import { presentUser, type PublicUser } from './public-user.js';
+import { isoTimestamp } from '../validation/resource-fields.js';
+import { presentUser, publicUser } from './public-user.js';
 import type { LoginBody, RegisterBody } from './schemas.js';
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -18,11 +20,8 @@ export const LOGIN_THROTTLE: LoginThrottlePolicy = { maxFailures: 5, windowMs: 1
 
 export const INVALID_LOGIN_MESSAGE = 'Invalid login or password.';
 
-export interface SessionGrant {
-  user: PublicUser;
-  token: string;
-  expiresAt: string;
-}
+export const sessionGrant = z.object({ user: publicUser, token: z.string(), expiresAt: isoTimestamp });
+export type SessionGrant = z.infer<typeof sessionGrant>;
 
 function newSession(userId: string, now: string): { session: SessionRecord; token: string } {
   const { token, hash } = generateToken();

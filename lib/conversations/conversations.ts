@@ -4,9 +4,10 @@
  */
 import { z } from 'zod';
 import { notFound } from '../errors.js';
-import { presentMessage, type PublicMessage } from '../messages/present.js';
+import { presentMessage, publicMessage } from '../messages/present.js';
 import { pageRequest, toPage, type PageQuery } from '../pagination/cursor.js';
 import type { ConversationRecord, IdempotencyInput, MessageRecord, Store, Written } from '../store/types.js';
+import { isoTimestamp, uuid } from '../validation/resource-fields.js';
 import { storable } from '../validation/storable-schema.js';
 import { newId } from './ids.js';
 
@@ -17,13 +18,15 @@ export const createConversationBody = z.object({ title: title.optional() });
 export const renameConversationBody = z.object({ title });
 export type CreateConversationBody = z.infer<typeof createConversationBody>;
 
-export interface PublicConversation {
-  id: string;
-  title: string;
-  createdAt: string;
-  updatedAt: string;
-  messageCount: number;
-}
+export const publicConversation = z.object({
+  id: uuid,
+  title: z.string(),
+  createdAt: isoTimestamp,
+  updatedAt: isoTimestamp,
+  messageCount: z.number().int(),
+});
+export type PublicConversation = z.infer<typeof publicConversation>;
+export const conversationWithMessages = publicConversation.extend({ messages: z.array(publicMessage) });
 
 export function presentConversation(record: ConversationRecord): PublicConversation {
   return {
@@ -76,7 +79,7 @@ export async function getConversationWithMessages(
   store: Store,
   userId: string,
   id: string,
-): Promise<PublicConversation & { messages: PublicMessage[] }> {
+): Promise<z.infer<typeof conversationWithMessages>> {
   const [conversation, messages] = await Promise.all([store.getConversation(userId, id), allMessages(store, userId, id)]);
   if (!conversation || !messages) throw notFound('Conversation');
   return { ...presentConversation(conversation), messages: messages.map(presentMessage) };

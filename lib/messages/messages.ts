@@ -9,12 +9,12 @@ import { newId } from '../conversations/ids.js';
 import { pageRequest, toPage, type PageQuery } from '../pagination/cursor.js';
 import type { IdempotencyInput, Store, Written } from '../store/types.js';
 import { storable, storableJsonObject } from '../validation/storable-schema.js';
-import { presentMessage, type PublicMessage } from './present.js';
+import { presentMessage, roleSchema, type PublicMessage } from './present.js';
 
 export const CONTENT_MAX = 100_000;
 export const METADATA_MAX_BYTES = 64 * 1024;
 
-export const roleSchema = z.enum(['user', 'assistant', 'system']);
+export { roleSchema };
 
 export const appendMessageBody = z.object({
   role: roleSchema,

@@ -62,6 +62,9 @@ export function pageRequest<K extends CursorKind>(kind: K, query: PageQuery): { 
   return query.cursor === undefined ? { limit: query.limit } : { limit: query.limit, after: decodeCursor(kind, query.cursor) };
 }
 
+/** The schema of an API page of `item`s. */
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
 /** The API page `{ items, nextCursor }`: nextCursor encodes the last item's key when more exist. */
 export function toPage<T, P, K extends CursorKind>(
   kind: K,

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { validationFailed, type ErrorDetail } from '../errors.js';
 import { roleSchema } from '../messages/messages.js';
-import { presentMessage, type PublicMessage } from '../messages/present.js';
+import { presentMessage, publicMessage } from '../messages/present.js';
 import { pageQuery, pageRequest, toPage } from '../pagination/cursor.js';
 import type { Store } from '../store/types.js';
 import { unstorableReason } from '../validation/storable-text.js';
@@ -22,11 +22,8 @@ export const searchQuery = pageQuery.extend({
 });
 export type SearchQueryParams = z.infer<typeof searchQuery>;
 
-export interface SearchItem {
-  message: PublicMessage;
-  conversationTitle: string;
-  snippet: string;
-}
+export const searchItem = z.object({ message: publicMessage, conversationTitle: z.string(), snippet: z.string() });
+export type SearchItem = z.infer<typeof searchItem>;
 
 function metaProblem(key: string, value: string): string | null {
   if (key.length === 0 || key.length > 200) return 'key must be 1–200 characters';

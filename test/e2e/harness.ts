@@ -27,7 +27,7 @@ export interface TestServer {
 }
 
 /** Variables the parent test process may carry that must not leak into the server's config. */
-const STRIPPED = ['DATABASE_URL', 'DATA_DIR', 'VERCEL', 'PORT', 'USAGE_LIMITS', 'COOKIE_SECURE'];
+const STRIPPED = ['DATABASE_URL', 'DATA_DIR', 'VERCEL', 'PORT', 'USAGE_LIMITS', 'COOKIE_SECURE', 'COOKIE_SAME_SITE', 'CORS_ORIGINS'];
 
 function childEnv(storageEnv: Record<string, string>, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };

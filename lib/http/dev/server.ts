@@ -1,7 +1,8 @@
 /**
  * The local dev server: node:http in front of the api/ handlers with Vercel filesystem routing and
  * Vercel's request/response helpers, so `npm run dev` runs the same handler code Vercel runs.
- * Unknown paths get a 404 in the API.md envelope, with X-Request-Id like every other response.
+ * Unknown paths get a 404 in the API.md envelope, with X-Request-Id and the CORS headers like
+ * every other response.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import { internal, notFound } from '../../errors.js';
 import { logger } from '../../log.js';
 import { closeStore } from '../../store/index.js';
 import { requestUrl } from '../request-url.js';
+import { withCors } from '../cors.js';
 import { appErrorReply, errorReply } from '../error-reply.js';
 import { requestIdFrom } from '../request-id.js';
 import { sendReply } from '../send.js';
@@ -60,7 +62,7 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, route: Return
     const pathname = requestUrl(req).pathname;
     const match = pathname.startsWith('/api/') || pathname === '/api' ? await route(pathname) : undefined;
     if (!match) {
-      sendReply(res, appErrorReply(notFound('Route'), requestId), requestId);
+      sendReply(res, withCors(req, appErrorReply(notFound('Route'), requestId)), requestId);
       logger.info('request', { requestId, method: req.method, route: pathname, status: 404 });
       return;
     }
@@ -70,7 +72,7 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, route: Return
   } catch (error) {
     // The handlers' own pipeline catches everything; this is for import failures and bare handlers.
     const reply = errorReply(error, requestId, logger.child({ requestId }));
-    if (!res.headersSent) sendReply(res, reply, requestId);
+    if (!res.headersSent) sendReply(res, withCors(req, reply), requestId);
     else res.destroy(error instanceof Error ? error : undefined);
   }
 }
