@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'backups/**', 'coverage/**', 'db/migrations/**', '.tmp/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'backups/**', 'coverage/**', 'db/migrations/**', '.tmp/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
