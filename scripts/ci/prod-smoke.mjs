@@ -1,9 +1,12 @@
 /**
  * Smoke test of a production install, run by scripts/ci/prod-install.sh inside a copy of the
  * checkout after `npm ci && npm run build && npm ci --omit=dev` (so no tsx, no TypeScript):
- * `npm start` on a JSON store and on PostgreSQL answers HTTP; `npm run db:migrate` applies the
- * migrations to a fresh database and `npm run db:migrate:status` reads them; SIGTERM sent to
- * `npm start` while a request is in flight lets that request finish (200) before exit 0.
+ * the production server (`node dist/scripts/start.js`, the documented start command) on a JSON
+ * store and on PostgreSQL answers HTTP, and SIGTERM sent to it while a request is in flight lets
+ * that request finish (200) before it exits 0; `npm start` answers too and stops when its process
+ * group gets SIGTERM (npm 11 itself exits on SIGTERM without passing it on, so SIGTERM to the
+ * npm process alone would orphan the server); `npm run db:migrate` applies the migrations to a
+ * fresh database and `npm run db:migrate:status` reads them.
  * Plain JavaScript on purpose: nothing here may need a dev dependency.
  *
  *   node scripts/ci/prod-smoke.mjs <admin PostgreSQL URL (may create databases)>
@@ -47,9 +50,10 @@ function npm(args, env) {
   });
 }
 
-/** `npm start` as Railway or a container runs it; resolves once it prints its listening line. */
-function startServer(env) {
-  const child = spawn('npm', ['start', '--silent'], { env: { ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `node dist/scripts/start.js`, or `npm start` in a process group of its own; resolves on the listening line. */
+function startServer(env, viaNpm) {
+  const [command, args] = viaNpm ? ['npm', ['start', '--silent']] : [process.execPath, ['dist/scripts/start.js']];
+  const child = spawn(command, args, { env: { ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'], detached: viaNpm });
   let output = '';
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const listening = new Promise((resolve, reject) => {
@@ -65,7 +69,7 @@ function startServer(env) {
     child.stderr.on('data', (chunk) => (output += chunk));
     void exited.then(({ code }) => {
       clearTimeout(timer);
-      reject(new Error(`npm start exited (${code}) before listening:\n${output}`));
+      reject(new Error(`${command} exited (${code}) before listening:\n${output}`));
     });
   });
   return { child, listening, exited, output: () => output };
@@ -99,7 +103,7 @@ function slowLogin(base, credentials, between) {
 }
 
 async function exercise(label, env, expectStorage) {
-  const server = startServer(env);
+  const server = startServer(env, false);
   try {
     const base = await server.listening;
     const health = await call(base, 'GET', '/api/health');
@@ -119,10 +123,41 @@ async function exercise(label, env, expectStorage) {
     });
     check(`${label}: request in flight during SIGTERM finishes with 200`, inFlight.status === 200, JSON.stringify(inFlight));
     const exit = await server.exited;
-    check(`${label}: npm start exits 0 after SIGTERM (${Date.now() - sentAt} ms)`, exit.code === 0, `${JSON.stringify(exit)}\n${server.output()}`);
+    check(`${label}: the server exits 0 after SIGTERM (${Date.now() - sentAt} ms)`, exit.code === 0, `${JSON.stringify(exit)}\n${server.output()}`);
   } catch (error) {
     check(`${label}: server run`, false, error instanceof Error ? error.message : String(error));
     server.child.kill('SIGKILL');
+  }
+}
+
+async function refused(base) {
+  try {
+    await fetch(new URL('/api/health', base));
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+async function exerciseNpmStart(env) {
+  const server = startServer(env, true);
+  const group = -server.child.pid;
+  try {
+    const base = await server.listening;
+    const health = await call(base, 'GET', '/api/health');
+    check('npm start: GET /api/health 200', health.status === 200, JSON.stringify(health));
+    process.kill(group, 'SIGTERM');
+    await server.exited;
+    await new Promise((r) => setTimeout(r, 500));
+    check('npm start: stopped by SIGTERM to its process group', await refused(base), server.output());
+  } catch (error) {
+    check('npm start: server run', false, error instanceof Error ? error.message : String(error));
+  } finally {
+    try {
+      process.kill(group, 'SIGKILL');
+    } catch {
+      // The group is gone: nothing left to stop.
+    }
   }
 }
 
@@ -134,6 +169,7 @@ async function main() {
   dbUrl.pathname = `/${dbName}`;
   try {
     await exercise('json', childEnv({ DATA_DIR: dataDir }), 'json');
+    await exerciseNpmStart(childEnv({ DATA_DIR: dataDir }));
 
     await admin.unsafe(`create database "${dbName}"`);
     const pgEnv = childEnv({ DATABASE_URL: dbUrl.toString() });

@@ -63,11 +63,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const router = await createRouter(options.apiDir ?? DEFAULT_API_DIR, options.routes ?? 'per-request');
   let draining = false;
   const server = createServer((req, res) => {
-    if (draining) {
-      // A keep-alive connection must not outlive shutdown: this response is its last.
-      res.setHeader('Connection', 'close');
-      res.once('finish', () => server.closeIdleConnections());
-    }
+    // While draining, a keep-alive connection must not outlive its last response.
+    if (draining) res.setHeader('Connection', 'close');
+    res.once('finish', () => {
+      if (draining) server.closeIdleConnections();
+    });
     void dispatch(req, res, router);
   });
   await new Promise<void>((resolve, reject) => {
