@@ -1,5 +1,5 @@
 /**
- * Smoke test of a production install, run by scripts/ci/prod-install.sh inside a copy of the
+ * Smoke test of a production install, run by scripts/ci/fresh-checkout.sh inside a copy of the
  * checkout after `npm ci && npm run build && npm ci --omit=dev` (so no tsx, no TypeScript):
  * the production server (`node dist/scripts/start.js`, the documented start command) on a JSON
  * store and on PostgreSQL answers HTTP, and SIGTERM sent to it while a request is in flight lets
