@@ -7,7 +7,6 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { VercelRequest, VercelResponse } from '@vercel/node';
-import { internal } from '../../errors.js';
 import { matchRoute, scanRoutes, type FsRoute } from './fs-routes.js';
 
 export type Handler = (req: VercelRequest, res: VercelResponse) => unknown;
@@ -24,7 +23,8 @@ export interface Router {
 
 async function loadHandler(file: string): Promise<Handler> {
   const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  if (typeof mod.default !== 'function') throw internal(new Error(`${file} has no default export handler`));
+  // A plain Error: at start it names the file; during a request the dispatcher logs it as a 500.
+  if (typeof mod.default !== 'function') throw new Error(`${file} has no default export handler`);
   return mod.default as Handler;
 }
 

@@ -3,6 +3,7 @@
  * e2e harness read the port from), and on SIGINT/SIGTERM stops accepting, lets in-flight requests
  * finish, closes the store and exits 0 (1 when shutdown fails). Used by `npm run dev` and `npm start`.
  */
+import { inspect } from 'node:util';
 import { describeStorage } from '../../store/index.js';
 import { logger } from '../../log.js';
 import { startServer, type StartServerOptions } from './server.js';
@@ -25,10 +26,10 @@ export async function serve(options: StartServerOptions): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-/** Runs an entry point's main; a start-up failure is printed with its stack and exits 1. */
+/** Runs an entry point's main; a start-up failure is printed with its stack and causes, and exits 1. */
 export function runMain(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`${inspect(error)}\n`);
     process.exit(1);
   });
 }
