@@ -1,7 +1,11 @@
 /**
  * Configuration, parsed once from the environment through zod. Nothing else reads process.env.
- * A bad value fails at start-up with a message naming the variable.
+ * A bad value fails at start-up with a message naming the variable. A `.env` file in the working
+ * directory, if there is one, fills in variables the environment does not set (loadDotEnv).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
 const tierLimits = z.object({ daily: z.number().int().nonnegative(), monthly: z.number().int().nonnegative() });
@@ -153,10 +157,37 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 const SAME_SITE = { lax: 'Lax', strict: 'Strict', none: 'None' } as const;
 
+/**
+ * Adds the variables of `<cwd>/.env` that `env` does not have (a variable already set, even to
+ * an empty string, is never replaced) and returns the file's path; undefined when there is no
+ * such file. Skipped when NODE_ENV=test, so a developer's .env never reaches the test suite: the
+ * e2e harness removes DATABASE_URL and friends from a server's environment on purpose, and a
+ * .env must not put them back. Parsed by Node's own parser (`util.parseEnv`: quotes, `#`
+ * comments, `export`, multi-line double-quoted values).
+ */
+export function loadDotEnv(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string | undefined {
+  if (env.NODE_ENV === 'test') return undefined;
+  const file = path.join(cwd, '.env');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(`Cannot read ${file}`, { cause: error });
+  }
+  for (const [name, value] of Object.entries(parseEnv(text))) {
+    if (env[name] === undefined && value !== undefined) env[name] = value;
+  }
+  return file;
+}
+
 let cached: Config | undefined;
 
-/** The process's configuration, parsed on first use. */
+/** The process's configuration: `.env` loaded (see loadDotEnv), then parsed, on first use. */
 export function config(): Config {
-  cached ??= parseConfig();
+  if (cached === undefined) {
+    loadDotEnv();
+    cached = parseConfig();
+  }
   return cached;
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { generateToken } from '../../lib/auth/credentials.js';
-import { matchRoute, scanRoutes } from '../../lib/http/dev/fs-routes.js';
+import { matchRoute, scanRoutes } from '../../lib/http/server/fs-routes.js';
 import { defineRoute } from '../../lib/http/route.js';
 import { setLogSink } from '../../lib/log.js';
 import { closeStore, setStoreForTests } from '../../lib/store/index.js';
