@@ -8,8 +8,9 @@ import { roleSchema } from '../messages/messages.js';
 import { presentMessage, type PublicMessage } from '../messages/present.js';
 import { pageQuery, pageRequest, toPage } from '../pagination/cursor.js';
 import type { Store } from '../store/types.js';
-import { unstorableReason } from '../validation/storable-text.js';
+import { unstorableReason } from '../validation/storable-json.js';
 import { storable } from '../validation/storable-schema.js';
+import { uuidSchema } from '../validation/uuid.js';
 import { snippet } from './snippet.js';
 
 export const MAX_META_FILTERS = 20;
@@ -18,7 +19,7 @@ const META_PREFIX = 'meta.';
 export const searchQuery = pageQuery.extend({
   q: storable(z.string().trim().min(1).max(200)),
   role: roleSchema.optional(),
-  conversationId: z.uuid().optional(),
+  conversationId: uuidSchema.optional(),
 });
 export type SearchQueryParams = z.infer<typeof searchQuery>;
 

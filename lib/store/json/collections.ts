@@ -8,7 +8,7 @@
  */
 import { conflict, validationFailed } from '../../errors.js';
 import { newUsage } from '../../usage/windows.js';
-import { assertStorable } from '../../validation/storable-text.js';
+import { assertStorable } from '../../validation/storable-json.js';
 import type {
   ApiTokenRecord,
   Credential,

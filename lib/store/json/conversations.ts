@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { conflict, notFound, validationFailed } from '../../errors.js';
-import { assertStorable } from '../../validation/storable-text.js';
+import { assertStorable } from '../../validation/storable-json.js';
 import type {
   ConversationKey,
   ConversationRecord,

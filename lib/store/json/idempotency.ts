@@ -7,7 +7,7 @@
  * Deleting a conversation moves its live records to idempotency.json first, so a repeated
  * request still replays after the deletion, as in PostgreSQL (whose records outlive the row).
  */
-import { assertStorable } from '../../validation/storable-text.js';
+import { assertStorable } from '../../validation/storable-json.js';
 import type { IdempotencyInput, JsonValue } from '../types.js';
 import { userConversations, type Catalog } from './catalog.js';
 import type { DataDir } from './data-dir.js';

@@ -5,7 +5,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { conversations } from '../../../db/schema.js';
-import { assertStorable } from '../../validation/storable-text.js';
+import { assertStorable } from '../../validation/storable-json.js';
 import type {
   ConversationKey,
   ConversationRecord,
@@ -16,7 +16,8 @@ import type {
 } from '../types.js';
 import type { Db, Executor } from './executor.js';
 import { claim } from './idempotency.js';
-import { isUuid, toConversation } from './rows.js';
+import { toConversation } from './rows.js';
+import { isUuid } from '../../validation/uuid.js';
 
 const COLUMNS = sql.raw(`id, user_id as "userId", title, created_at as "createdAt",
   updated_at as "updatedAt", message_count as "messageCount"`);
