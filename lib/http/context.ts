@@ -11,7 +11,7 @@ import { readJsonBody } from './body.js';
 import { requestUrl } from './request-url.js';
 import { headerValue, parseCookies } from './cookies.js';
 import type { HttpMethod, RequestContext } from './route.js';
-import { queryObject, validate, validateSync } from './validation.js';
+import { queryObject, queryValues, validate, validateSync } from './validation.js';
 
 export interface ContextInput {
   req: VercelRequest;
@@ -61,7 +61,7 @@ export function createContext(input: ContextInput): RequestContext {
       return validate(schema, await parsedBody);
     },
     query<T>(schema: z.ZodType<T>): T {
-      return validateSync(schema, queryObject(rawQuery));
+      return validateSync(schema, queryValues(rawQuery));
     },
     auth(): Promise<AuthContext> {
       authed ??= authenticate(ctx).then((auth) => {
