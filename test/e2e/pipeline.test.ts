@@ -228,6 +228,10 @@ describe('pipeline in process (own handlers, json store)', () => {
     expectEnvelope(await call('POST', '/x', { body: 'name=n', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
     const big = JSON.stringify({ name: 'x'.repeat(MIB) });
     expectEnvelope(await call('POST', '/x', { body: big, headers }), 413, 'payload_too_large');
+    // Nesting far beyond the body's depth limit (a buffered body used to reach JSON.stringify → 500).
+    const deep = `{"name":"n","x":${'['.repeat(400_000)}${']'.repeat(400_000)}}`;
+    const refused = expectEnvelope(await call('POST', '/x', { body: deep, headers }), 400, 'validation_failed');
+    expect(refused.error.details.map((d) => d.path)).toEqual(['x']);
   });
 
   it('logs one line per request with the user id and no secrets', async () => {
