@@ -5,18 +5,10 @@
  * through zod, which stays the authority and produces the issue messages.
  */
 import { isStorableJson, unstorableReason } from '../validation/storable-json.js';
+import { isIsoInstant } from '../validation/iso-time.js';
 import { isUuid } from '../validation/uuid.js';
 import type { JsonObject } from '../store/types.js';
 import type { ConversationFile, FileMessage } from './format.js';
-
-const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/** The isoTimestamp rule of format.ts. */
-export function isIsoMs(v: unknown): v is string {
-  if (typeof v !== 'string' || !ISO_MS.test(v)) return false;
-  const t = Date.parse(v);
-  return !Number.isNaN(t) && new Date(t).toISOString() === v;
-}
 
 const isText = (v: unknown): v is string => typeof v === 'string' && unstorableReason(v) === null;
 
@@ -25,7 +17,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
 function quickMessage(m: unknown): FileMessage | null {
   if (!isPlainObject(m)) return null;
   const { id, role, content, metadata, createdAt } = m;
-  if (!isUuid(id) || !isText(content) || !isIsoMs(createdAt)) return null;
+  if (!isUuid(id) || !isText(content) || !isIsoInstant(createdAt)) return null;
   if (role !== 'user' && role !== 'assistant' && role !== 'system') return null;
   if (metadata !== undefined && !(isPlainObject(metadata) && isStorableJson(metadata))) return null;
   return { id, role, content, metadata: (metadata ?? {}) as JsonObject, createdAt };
@@ -35,7 +27,7 @@ function quickMessage(m: unknown): FileMessage | null {
 export function quickConversation(raw: unknown): ConversationFile | null {
   if (!isPlainObject(raw)) return null;
   const { id, userId, title, createdAt, updatedAt, messages } = raw;
-  if (!isUuid(id) || !isUuid(userId) || !isText(title) || !isIsoMs(createdAt) || !isIsoMs(updatedAt) || !Array.isArray(messages)) return null;
+  if (!isUuid(id) || !isUuid(userId) || !isText(title) || !isIsoInstant(createdAt) || !isIsoInstant(updatedAt) || !Array.isArray(messages)) return null;
   const out: FileMessage[] = new Array<FileMessage>(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const m = quickMessage(messages[i]);

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { storable, storableJsonObject } from '../validation/storable-schema.js';
+import { isIsoInstant } from '../validation/iso-time.js';
 import { uuidSchema } from '../validation/uuid.js';
 import type { ApiTokenRecord, JsonObject, Role, SessionRecord, UsageRecord, UserRecord } from '../store/types.js';
 
@@ -25,10 +26,8 @@ export const FILES = {
 /** Files the JSON store may keep that hold transient state: skipped by import, never exported. */
 export const TRANSIENT_FILES = ['login-failures.json', 'idempotency.json'];
 
-const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/** An ISO-8601 UTC timestamp with milliseconds that denotes a real instant (what timestamptz(3) keeps exactly). */
-export const isoTimestamp = z.string().refine((s) => ISO_MS.test(s) && !Number.isNaN(Date.parse(s)) && new Date(s).toISOString() === s, {
+/** An ISO-8601 UTC timestamp with milliseconds of a real instant in years 0001–9999 (what timestamptz(3) keeps exactly). */
+export const isoTimestamp = z.string().refine(isIsoInstant, {
   message: 'must be an ISO-8601 UTC timestamp with milliseconds, e.g. 2026-01-31T12:00:00.000Z',
 });
 

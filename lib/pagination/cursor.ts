@@ -10,19 +10,10 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { validationFailed } from '../errors.js';
 import type { ConversationKey, MessageKey, PageResult, SearchKey } from '../store/types.js';
+import { isIsoInstant } from '../validation/iso-time.js';
 import { uuidSchema } from '../validation/uuid.js';
 
-const ISO_MS = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/** A millisecond ISO UTC timestamp of a real instant in years 0001–9999, as the stores write them. */
-function isCursorTime(value: string): boolean {
-  const match = ISO_MS.exec(value);
-  if (!match || match[1] === '0000') return false;
-  const ms = Date.parse(value);
-  return !Number.isNaN(ms) && new Date(ms).toISOString() === value;
-}
-
-const iso = z.string().refine(isCursorTime);
+const iso = z.string().refine(isIsoInstant);
 const id = uuidSchema;
 
 const keySchemas = {
