@@ -339,7 +339,7 @@ export interface components {
         };
         Health: {
             /** @enum {string} */
-            status: "ok" | "unavailable";
+            status: "ok" | "degraded" | "unavailable";
             /** @enum {string} */
             storage: "postgres" | "json";
             version: string;
@@ -357,10 +357,11 @@ export interface components {
                 applied: number;
                 pending: number;
             };
+            problem?: string;
         };
         HealthUnavailable: {
             /** @enum {string} */
-            status: "ok" | "unavailable";
+            status: "ok" | "degraded" | "unavailable";
             /** @enum {string} */
             storage: "postgres" | "json";
             version: string;
@@ -378,6 +379,7 @@ export interface components {
                 applied: number;
                 pending: number;
             };
+            problem?: string;
             error: {
                 /** @enum {string} */
                 code: "validation_failed" | "bad_request" | "unauthorized" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal" | "unavailable";
@@ -1150,7 +1152,7 @@ export interface operations {
     getApiConversations: {
         parameters: {
             query?: {
-                limit?: number;
+                limit?: string;
                 cursor?: string;
             };
             header?: {
@@ -1391,7 +1393,7 @@ export interface operations {
     getApiConversationsIdMessages: {
         parameters: {
             query?: {
-                limit?: number;
+                limit?: string;
                 cursor?: string;
             };
             header?: {
@@ -1517,7 +1519,7 @@ export interface operations {
     getApiSearch: {
         parameters: {
             query: {
-                limit?: number;
+                limit?: string;
                 cursor?: string;
                 q: string;
                 role?: "user" | "assistant" | "system";

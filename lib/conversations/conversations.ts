@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { notFound } from '../errors.js';
 import { presentMessage, publicMessage } from '../messages/present.js';
-import { pageRequest, toPage, type PageQuery } from '../pagination/cursor.js';
+import { pageRequest, toPage, type ListRef, type PageQuery } from '../pagination/cursor.js';
 import type { ConversationRecord, IdempotencyInput, MessageRecord, Store, Written } from '../store/types.js';
 import { isoTimestamp, uuid } from '../validation/resource-fields.js';
 import { storable } from '../validation/storable-schema.js';
@@ -52,9 +52,12 @@ export async function createConversation(
   return { value: presentConversation(written.value), replayed: written.replayed };
 }
 
+/** There is one conversation list per user (the scope names it, should a filter such as `archived` come). */
+const conversationList: ListRef<'conversations'> = { kind: 'conversations', scope: 'all' };
+
 export async function listConversations(store: Store, userId: string, query: PageQuery) {
-  const page = await store.listConversations(userId, pageRequest('conversations', query));
-  return toPage('conversations', page, (c) => ({ updatedAt: c.updatedAt, id: c.id }), presentConversation);
+  const page = await store.listConversations(userId, pageRequest(conversationList, query));
+  return toPage(conversationList, page, (c) => ({ updatedAt: c.updatedAt, id: c.id }), presentConversation);
 }
 
 const MESSAGE_PAGE = 100;

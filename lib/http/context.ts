@@ -12,7 +12,7 @@ import { requestUrl } from './request-url.js';
 import { headerValue, parseCookies } from './cookies.js';
 import { refuseForeignCookieWrite } from './csrf.js';
 import type { HttpMethod, RequestContext } from './route.js';
-import { queryObject, validate, validateSync } from './validation.js';
+import { queryObject, queryValues, validate, validateSync } from './validation.js';
 
 export interface ContextInput {
   req: VercelRequest;
@@ -70,7 +70,7 @@ export function createContext(input: ContextInput): RequestContext {
       return validate(schema, await parsedBody);
     },
     query<T>(schema: z.ZodType<T>): T {
-      return validateSync(schema, queryObject(rawQuery));
+      return validateSync(schema, queryValues(rawQuery));
     },
     auth(): Promise<AuthContext> {
       authed ??= authenticateRequest(ctx, input.onAuth);

@@ -48,7 +48,7 @@ export interface RequestContext {
   params: Record<string, string>;
   /** 415 unless application/json; 413 over 1 MiB; 400 bad_request on malformed JSON; 400 validation_failed per field. */
   body<T>(schema: z.ZodType<T>): Promise<T>;
-  /** Validates the query string (single values: a repeated key keeps its last value). */
+  /** Validates the query string; a repeated key is an array, so a string field refuses it with 400. */
   query<T>(schema: z.ZodType<T>): T;
   rawQuery: URLSearchParams;
   /** 401 unauthorized unless a valid Bearer token or tb_session cookie. Cached per request. */

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { config } from '../config.js';
 import { notFound } from '../errors.js';
 import { newId } from '../conversations/ids.js';
-import { pageRequest, toPage, type PageQuery } from '../pagination/cursor.js';
+import { pageRequest, toPage, type ListRef, type PageQuery } from '../pagination/cursor.js';
 import type { IdempotencyInput, Store, Written } from '../store/types.js';
 import { storable, storableJsonObject } from '../validation/storable-schema.js';
 import { presentMessage, roleSchema, type PublicMessage } from './present.js';
@@ -41,7 +41,9 @@ export async function appendMessage(
 }
 
 export async function listMessages(store: Store, userId: string, conversationId: string, query: PageQuery) {
-  const page = await store.listMessages(userId, conversationId, pageRequest('messages', query));
+  // A cursor is bound to its conversation: one from another conversation is a 400.
+  const list: ListRef<'messages'> = { kind: 'messages', scope: conversationId };
+  const page = await store.listMessages(userId, conversationId, pageRequest(list, query));
   if (!page) throw notFound('Conversation');
-  return toPage('messages', page, (m) => ({ createdAt: m.createdAt, id: m.id }), presentMessage);
+  return toPage(list, page, (m) => ({ createdAt: m.createdAt, id: m.id }), presentMessage);
 }

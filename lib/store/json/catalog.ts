@@ -20,6 +20,7 @@ import { logger } from '../../log.js';
 import { CorruptFileError, isNoEntry, readSnapshot, statIdentity } from './atomic-file.js';
 import { AsyncMutex } from './file-lock.js';
 import { parseConversationText, type IdempotencyRecord, type StoredConversation } from './format.js';
+import { isCanonicalUuid } from '../../validation/uuid.js';
 
 export interface ConversationSummary {
   id: string;
@@ -47,7 +48,11 @@ export interface Catalog {
   readonly mutex: AsyncMutex;
 }
 
-const FILE_NAME = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.json$/;
+/** `<id>.json` with the id in canonical lower case (the id, or undefined for any other name). */
+const fileId = (name: string): string | undefined => {
+  const id = name.endsWith('.json') ? name.slice(0, -'.json'.length) : undefined;
+  return isCanonicalUuid(id) ? id : undefined;
+};
 const SETTLE_MS = 1_000;
 
 export function createCatalog(dir: string): Catalog {
@@ -90,7 +95,7 @@ async function refreshNow(catalog: Catalog): Promise<Entry[]> {
   }
   if (state.identity === catalog.settledDirIdentity) return [...catalog.entries.values()];
   const names = await fs.readdir(catalog.dir);
-  const ids = names.map((name) => FILE_NAME.exec(name)?.[1]).filter((id): id is string => id !== undefined);
+  const ids = names.map(fileId).filter((id): id is string => id !== undefined);
   const seen = new Set(ids);
   await inBatches(ids, (id) => refreshEntry(catalog, id));
   for (const id of catalog.entries.keys()) if (!seen.has(id)) catalog.entries.delete(id);

@@ -9,7 +9,7 @@
 import { conflict, validationFailed } from '../../errors.js';
 import { logger } from '../../log.js';
 import { newUsage } from '../../usage/windows.js';
-import { assertStorable } from '../../validation/storable-text.js';
+import { assertStorable } from '../../validation/storable-json.js';
 import type {
   ApiTokenRecord,
   Credential,

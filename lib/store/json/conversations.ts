@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { conflict, notFound, validationFailed } from '../../errors.js';
-import { assertStorable } from '../../validation/storable-text.js';
+import { assertStorable } from '../../validation/storable-json.js';
 import type {
   ConversationKey,
   ConversationRecord,
@@ -25,7 +25,7 @@ import { userConversations, type Catalog } from './catalog.js';
 import { requireId } from './collections.js';
 import type { DataDir } from './data-dir.js';
 import { canonicalId, canonicalTime, parseConversationText, toMessageRecord, type StoredConversation } from './format.js';
-import { checkIdempotency, preserveRecords, withIdempotencyRecord, type IdempotencyCheck } from './idempotency.js';
+import { checkIdempotency, forgetRecords, withIdempotencyRecord, type IdempotencyCheck } from './idempotency.js';
 import { consumeLocked, quotaError } from './usage-rules.js';
 
 export interface ConversationFiles {
@@ -146,7 +146,8 @@ export async function deleteConversation(files: ConversationFiles, userId: strin
   return files.data.write(async () => {
     const conversation = await readOwned(files, userId, id);
     if (!conversation) return false;
-    await preserveRecords(files.data, conversation, new Date().toISOString());
+    // Its own records go with its file; older copies in idempotency.json are dropped first.
+    await forgetRecords(files.data, conversation.id);
     return files.data.removeFile(filePath(files, conversation.id));
   });
 }

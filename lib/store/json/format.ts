@@ -17,6 +17,7 @@
 import { validationFailed } from '../../errors.js';
 import type { JsonObject, JsonValue, MessageRecord } from '../types.js';
 import { CorruptFileError, parseJson } from './atomic-file.js';
+import { isUuid } from '../../validation/uuid.js';
 
 export const FORMAT_NAME = 'threadbase';
 export const FORMAT_VERSION = 1;
@@ -115,11 +116,9 @@ export function metaProblem(raw: unknown): string | null {
   return null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The canonical (lower-case) form of a UUID, as PostgreSQL returns it; null when not a UUID. */
 export function canonicalId(id: string): string | null {
-  return UUID.test(id) ? id.toLowerCase() : null;
+  return isUuid(id) ? id.toLowerCase() : null;
 }
 
 /** Timestamps are stored as `Date#toISOString()` (ms precision), as PostgreSQL's timestamptz(3) returns them. */

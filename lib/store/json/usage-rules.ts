@@ -7,7 +7,7 @@
 import type { TierLimits, UsageLimits } from '../../config.js';
 import { notFound, rateLimited, type AppError } from '../../errors.js';
 import { dayStart, monthStart, newUsage, nextDayStart, nextMonthStart } from '../../usage/windows.js';
-import { assertStorable } from '../../validation/storable-text.js';
+import { assertStorable } from '../../validation/storable-json.js';
 import type { ConsumeResult, UsageRecord, UserRecord } from '../types.js';
 import type { DataDir } from './data-dir.js';
 import { canonicalId, canonicalTime } from './format.js';

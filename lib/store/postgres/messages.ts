@@ -8,11 +8,12 @@ import { sql } from 'drizzle-orm';
 import { messages } from '../../../db/schema.js';
 import type { UsageLimits } from '../../config.js';
 import { notFound, rateLimited } from '../../errors.js';
-import { assertStorable } from '../../validation/storable-text.js';
+import { assertStorable } from '../../validation/storable-json.js';
 import type { IdempotencyInput, MessageKey, MessageRecord, PageRequest, PageResult, Written } from '../types.js';
 import type { Db, Executor, Tx } from './executor.js';
 import { claim } from './idempotency.js';
-import { isUuid, toMessage, type MessageRow } from './rows.js';
+import { toMessage, type MessageRow } from './rows.js';
+import { isUuid } from '../../validation/uuid.js';
 import { consumeUsage } from './usage.js';
 
 export interface AppendOptions {

@@ -8,7 +8,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PageRequest, PageResult, SearchHit, SearchKey, SearchQuery } from '../types.js';
 import type { Executor } from './executor.js';
-import { isUuid, toMessage, type MessageRow } from './rows.js';
+import { toMessage, type MessageRow } from './rows.js';
+import { isUuid } from '../../validation/uuid.js';
 
 interface HitRow extends MessageRow {
   conversationTitle: string;
