@@ -1152,7 +1152,7 @@ export interface operations {
     getApiConversations: {
         parameters: {
             query?: {
-                limit?: string;
+                limit?: number;
                 cursor?: string;
             };
             header?: {
@@ -1393,7 +1393,7 @@ export interface operations {
     getApiConversationsIdMessages: {
         parameters: {
             query?: {
-                limit?: string;
+                limit?: number;
                 cursor?: string;
             };
             header?: {
@@ -1519,7 +1519,7 @@ export interface operations {
     getApiSearch: {
         parameters: {
             query: {
-                limit?: string;
+                limit?: number;
                 cursor?: string;
                 q: string;
                 role?: "user" | "assistant" | "system";

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { jsonValue } from '../../lib/validation/storable-schema.js';
+import { limitParam } from '../../lib/pagination/cursor.js';
 import { requestExamples, responseExamples } from './examples.js';
 import { componentHeaders, componentParameters, componentResponses, responsesOf } from './responses.js';
 import { responseSchemas, routes, tags, type RouteDoc } from './routes.js';
@@ -16,9 +17,15 @@ type Json = Record<string, unknown>;
 
 /**
  * z.toJSONSchema overrides: any JSON value is `{}` (a recursive anyOf breaks TypeScript
- * generators: TS2502), and a pipe such as `trim → z.email()` documents its output's format.
+ * generators: TS2502), `limit` is the integer clients send (its schema parses the raw string), and a pipe such as `trim → z.email()` documents its output's format.
  */
 function override(ctx: { zodSchema: z.core.$ZodType; jsonSchema: z.core.JSONSchema.BaseSchema }): void {
+  if (ctx.zodSchema === limitParam) {
+    // On the wire a decimal string, parsed strictly; to a client it is an integer 1–100.
+    for (const key of Object.keys(ctx.jsonSchema)) delete (ctx.jsonSchema as Json)[key];
+    Object.assign(ctx.jsonSchema, { type: 'integer', minimum: 1, maximum: 100, default: 20, description: 'Page size, 1–100, in plain decimal digits.' });
+    return;
+  }
   if (ctx.zodSchema === jsonValue) {
     for (const key of Object.keys(ctx.jsonSchema)) delete (ctx.jsonSchema as Json)[key];
     ctx.jsonSchema.description = 'Any JSON value.';
