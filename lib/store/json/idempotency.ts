@@ -7,13 +7,12 @@
  * Deleting a conversation moves its live records to idempotency.json first, so a repeated
  * request still replays after the deletion, as in PostgreSQL (whose records outlive the row).
  */
+import { IDEMPOTENCY_TTL_MS } from '../../idempotency/ttl.js';
 import { assertStorable } from '../../validation/storable-text.js';
 import type { IdempotencyInput, JsonValue } from '../types.js';
 import { userConversations, type Catalog } from './catalog.js';
 import type { DataDir } from './data-dir.js';
 import { canonicalTime, type IdempotencyRecord, type StoredConversation } from './format.js';
-
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
 export type IdempotencyCheck =
   | { kind: 'new' }
