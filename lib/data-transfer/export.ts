@@ -16,7 +16,8 @@ import { TABLES, canonicalFromDb, selectList, type Cell, type TableName } from '
 import { addRow, emptyChecksums, summarizeAll, type ChecksumSummary, type Checksums } from './checksum.js';
 import { eachDbRow } from './db-checksum.js';
 import { type Sql, type Tx } from './db.js';
-import { FILES, FORMAT_NAME, FORMAT_VERSION, type ConversationFile } from './format.js';
+import { FORMAT_NAME, FORMAT_VERSION } from '../store/json/format.js';
+import { FILES, type ConversationFile } from './format.js';
 import { createProgress, type Progress } from './progress.js';
 
 export interface ExportManifest {

@@ -6,7 +6,8 @@
  */
 import { unstorableReason } from '../validation/storable-text.js';
 import type { JsonObject } from '../store/types.js';
-import type { ConversationFile, FileMessage } from './format.js';
+import type { StoredMessage } from '../store/json/format.js';
+import type { ConversationFile } from './format.js';
 
 // The same pattern as zod's z.guid(): any 8-4-4-4-12 hex, which is what PostgreSQL's uuid keeps as is.
 const GUID = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
@@ -35,7 +36,7 @@ function isStorableJson(v: unknown): boolean {
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function quickMessage(m: unknown): FileMessage | null {
+function quickMessage(m: unknown): StoredMessage | null {
   if (!isPlainObject(m)) return null;
   const { id, role, content, metadata, createdAt } = m;
   if (!isGuid(id) || !isText(content) || !isIsoMs(createdAt)) return null;
@@ -49,7 +50,7 @@ export function quickConversation(raw: unknown): ConversationFile | null {
   if (!isPlainObject(raw)) return null;
   const { id, userId, title, createdAt, updatedAt, messages } = raw;
   if (!isGuid(id) || !isGuid(userId) || !isText(title) || !isIsoMs(createdAt) || !isIsoMs(updatedAt) || !Array.isArray(messages)) return null;
-  const out: FileMessage[] = new Array<FileMessage>(messages.length);
+  const out: StoredMessage[] = new Array<StoredMessage>(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const m = quickMessage(messages[i]);
     if (!m) return null;

@@ -14,15 +14,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isNoEntry, parseJson, readSnapshot, statIdentity } from './atomic-file.js';
 import { AsyncMutex } from './file-lock.js';
+import type { ConversationRecord } from '../types.js';
 import { parseConversation, type IdempotencyRecord, type StoredConversation } from './format.js';
 
-export interface ConversationSummary {
-  id: string;
-  userId: string;
-  title: string;
-  createdAt: string;
-  updatedAt: string;
-  messageCount: number;
+/** A conversation's record (as the store returns it) with the file's idempotency records. */
+export interface ConversationSummary extends ConversationRecord {
   idempotency: IdempotencyRecord[];
 }
 
