@@ -3,7 +3,7 @@
  * report, the --backup archive, verify naming differing records, backup retention, and restore
  * refusing a non-empty database unless --force.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,18 +11,14 @@ import { promisify } from 'node:util';
 import { generateStore } from '../../bench/import/generate-store.js';
 import type { ImportReport } from '../../lib/data-transfer/import.js';
 import type { VerifyReport } from '../../lib/data-transfer/verify.js';
-import { counts, readJsonFile, runScript, scratch, totalRows, type Scratch } from './helpers.js';
+import { counts, readJsonFile, runScript, useScratch, totalRows } from './helpers.js';
 
 describe('data:* scripts', () => {
-  let s: Scratch;
+  const s = useScratch();
   let dir: string;
   beforeEach(async () => {
-    s = await scratch();
     dir = await s.dir('cli-src');
     await generateStore({ dir, messages: 300, users: 3, messagesPerConversation: 30 });
-  });
-  afterEach(async () => {
-    await s.cleanup();
   });
 
   it('data:import: --dry-run --json writes nothing; --backup archives first; --report writes the JSON report', async () => {
