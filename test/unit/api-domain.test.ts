@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../lib/conversations/ids.js';
 import { appendMessageBody } from '../../lib/messages/messages.js';
-import { canonicalJson, parseIdempotencyKey, requestHash } from '../../lib/idempotency/key.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
+import { parseIdempotencyKey, requestHash } from '../../lib/idempotency/key.js';
 import { decodeCursor, encodeCursor } from '../../lib/pagination/cursor.js';
 import { metaFilters } from '../../lib/search/search.js';
 import { snippet } from '../../lib/search/snippet.js';
