@@ -1,8 +1,7 @@
 /**
  * The database connection of the data tools: one dedicated connection, no statement timeout (a
- * COPY of a million rows is one statement), UTC session time zone. Deliberately not db/client.ts:
- * that client observes every `unsafe()` query as it is created, which starts it at once and so
- * breaks `unsafe` fragments and COPY streams; the tools also never need a pool.
+ * COPY of a million rows is one statement), UTC session time zone (why not db/client.ts:
+ * docs/decisions/0008); and the errors that say what to check when it fails.
  */
 import postgres from 'postgres';
 import { describeUrl } from '../database-url.js';

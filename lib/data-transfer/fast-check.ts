@@ -1,8 +1,8 @@
 /**
- * A hand-written pre-check for conversation files, the hot path of validation (a million
- * messages). It accepts only what the zod schemas in format.ts accept, and builds the same
- * output (unknown fields dropped, metadata defaulting to {}); anything it does not accept goes
- * through zod, which stays the authority and produces the issue messages.
+ * A pre-check for conversation files, ahead of zod: it accepts only what the zod schemas in
+ * format.ts accept and builds the same output (unknown fields dropped, metadata defaulting to
+ * {}); anything else goes through zod, which stays the authority and produces the issue
+ * messages. What it buys (measured): docs/decisions/0007.
  */
 import { unstorableReason } from '../validation/storable-text.js';
 import type { JsonObject } from '../store/types.js';
