@@ -39,7 +39,7 @@ describe('data:* scripts', () => {
     expect(listing).toContain('conversations/');
     const report = await readJsonFile<ImportReport>(reportFile);
     expect(report).toMatchObject({ status: 'imported', ok: true, verified: true, counts: { messages: 300 } });
-  });
+  }, 60_000);
 
   it('data:import exits 1 on invalid input and 2 on usage errors, with a next step', async () => {
     const missing = await runScript('data-import', [join(dir, 'nope')], s.db.url);
@@ -48,7 +48,7 @@ describe('data:* scripts', () => {
     const usage = await runScript('data-import', [dir, '--batch-size', 'zero'], s.db.url);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--batch-size must be a positive integer/);
-  });
+  }, 60_000);
 
   it('data:verify exits 0 when identical and 1 naming the records that differ', async () => {
     expect((await runScript('data-import', [dir], s.db.url)).code).toBe(0);
@@ -67,7 +67,7 @@ describe('data:* scripts', () => {
       { table: 'apiTokens', id: removed!.id, kind: 'missing-in-database' },
     ]));
     expect(report.differenceCount).toBe(2);
-  });
+  }, 60_000);
 
   it('data:backup keeps the newest N; data:restore refuses a non-empty database unless --force', async () => {
     expect((await runScript('data-import', [dir], s.db.url)).code).toBe(0);
