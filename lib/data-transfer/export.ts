@@ -8,14 +8,16 @@
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { describeUrl } from '../database-url.js';
 import { AppError } from '../errors.js';
 import { writeJsonAtomic } from '../store/json/atomic-file.js';
 import type { ApiTokenRecord, JsonObject, Role, SessionRecord, UsageRecord, UserRecord } from '../store/types.js';
 import { TABLES, canonicalFromDb, selectList, type Cell, type TableName } from './canonical-row.js';
 import { addRow, emptyChecksums, summarizeAll, type ChecksumSummary, type Checksums } from './checksum.js';
 import { eachDbRow } from './db-checksum.js';
-import { describeUrl, type Sql, type Tx } from './db.js';
-import { FILES, FORMAT_NAME, FORMAT_VERSION, type ConversationFile } from './format.js';
+import { type Sql, type Tx } from './db.js';
+import { FORMAT_NAME, FORMAT_VERSION } from '../store/json/format.js';
+import { FILES, type ConversationFile } from './format.js';
 import { createProgress, type Progress } from './progress.js';
 
 export interface ExportManifest {

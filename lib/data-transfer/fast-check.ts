@@ -1,20 +1,21 @@
 /**
- * A hand-written pre-check for conversation files, the hot path of validation (a million
- * messages). It accepts only what the zod schemas in format.ts accept, and builds the same
- * output (unknown fields dropped, metadata defaulting to {}); anything it does not accept goes
- * through zod, which stays the authority and produces the issue messages.
+ * A pre-check for conversation files, ahead of zod: it accepts only what the zod schemas in
+ * format.ts accept and builds the same output (unknown fields dropped, metadata defaulting to
+ * {}); anything else goes through zod, which stays the authority and produces the issue
+ * messages. What it buys (measured): docs/decisions/0007.
  */
 import { isStorableJson, unstorableReason } from '../validation/storable-json.js';
 import { isIsoInstant } from '../validation/iso-time.js';
 import { isUuid } from '../validation/uuid.js';
 import type { JsonObject } from '../store/types.js';
-import type { ConversationFile, FileMessage } from './format.js';
+import type { StoredMessage } from '../store/json/format.js';
+import type { ConversationFile } from './format.js';
 
 const isText = (v: unknown): v is string => typeof v === 'string' && unstorableReason(v) === null;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function quickMessage(m: unknown): FileMessage | null {
+function quickMessage(m: unknown): StoredMessage | null {
   if (!isPlainObject(m)) return null;
   const { id, role, content, metadata, createdAt } = m;
   if (!isUuid(id) || !isText(content) || !isIsoInstant(createdAt)) return null;
@@ -28,7 +29,7 @@ export function quickConversation(raw: unknown): ConversationFile | null {
   if (!isPlainObject(raw)) return null;
   const { id, userId, title, createdAt, updatedAt, messages } = raw;
   if (!isUuid(id) || !isUuid(userId) || !isText(title) || !isIsoInstant(createdAt) || !isIsoInstant(updatedAt) || !Array.isArray(messages)) return null;
-  const out: FileMessage[] = new Array<FileMessage>(messages.length);
+  const out: StoredMessage[] = new Array<StoredMessage>(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const m = quickMessage(messages[i]);
     if (!m) return null;

@@ -7,10 +7,8 @@ import { z } from 'zod';
 import { storable, storableJsonObject } from '../validation/storable-schema.js';
 import { isIsoInstant } from '../validation/iso-time.js';
 import { uuidSchema } from '../validation/uuid.js';
-import type { ApiTokenRecord, JsonObject, Role, SessionRecord, UsageRecord, UserRecord } from '../store/types.js';
-
-export const FORMAT_NAME = 'threadbase';
-export const FORMAT_VERSION = 1;
+import { FORMAT_NAME, FORMAT_VERSION, type StoredConversation } from '../store/json/format.js';
+import type { ApiTokenRecord, SessionRecord, UsageRecord, UserRecord } from '../store/types.js';
 
 /** Files of a data directory, relative to it. */
 export const FILES = {
@@ -97,17 +95,10 @@ export const conversationFileSchema = z.object({
   createdAt: isoTimestamp,
   updatedAt: isoTimestamp,
   messages: z.array(fileMessageSchema),
-});
+}) satisfies z.ZodType<ConversationFile>;
 
-export type FileMessage = { id: string; role: Role; content: string; metadata: JsonObject; createdAt: string };
-export interface ConversationFile {
-  id: string;
-  userId: string;
-  title: string;
-  createdAt: string;
-  updatedAt: string;
-  messages: FileMessage[];
-}
+/** A conversation file as imported and exported: the JSON store's, without its idempotency records. */
+export type ConversationFile = Omit<StoredConversation, 'idempotency'>;
 
 export const CONVERSATION_KEYS = new Set(Object.keys(conversationFileSchema.shape));
 

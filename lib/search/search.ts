@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { validationFailed, type ErrorDetail } from '../errors.js';
 import { roleSchema } from '../messages/messages.js';
 import { presentMessage, publicMessage } from '../messages/present.js';
-import { canonicalJson } from '../idempotency/key.js';
+import { canonicalJson } from '../canonical-json.js';
 import { pageQuery, pageRequest, toPage, type ListRef } from '../pagination/cursor.js';
 import type { Store } from '../store/types.js';
 import { unstorableReason } from '../validation/storable-json.js';

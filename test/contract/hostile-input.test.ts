@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { AppError } from '../../lib/errors.js';
 import { hashPassword } from '../../lib/auth/password.js';
 import { login } from '../../lib/auth/sessions.js';
-import { canonicalJson } from '../../lib/idempotency/key.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
 import type { IdempotencyInput, JsonObject } from '../../lib/store/types.js';
 import { backendCases } from '../helpers/backends.js';
 import { expectAppError, useStore } from '../helpers/contract.js';

@@ -6,7 +6,7 @@
  * The fixture's client fails a test on any 5xx.
  */
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../lib/idempotency/key.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
 import { backends } from '../helpers/backends.js';
 import { expectError, useE2e, type E2e, type TestUser } from './api-fixture.js';
 

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../lib/conversations/ids.js';
 import { appendMessageBody } from '../../lib/messages/messages.js';
-import { canonicalJson, parseIdempotencyKey, requestHash } from '../../lib/idempotency/key.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
+import { parseIdempotencyKey, requestHash } from '../../lib/idempotency/key.js';
 import { decodeCursor, encodeCursor } from '../../lib/pagination/cursor.js';
 import { metaFilters } from '../../lib/search/search.js';
 import { snippet } from '../../lib/search/snippet.js';
@@ -102,9 +103,11 @@ describe('message body schema', () => {
 
 describe('ids', () => {
   it('newId returns v7 UUIDs that sort in creation order', () => {
-    const ids = Array.from({ length: 500 }, () => newId());
+    const ids = Array.from({ length: 5000 }, () => newId());
     expect(ids.every((x) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(x))).toBe(true);
     expect([...ids].sort()).toEqual(ids);
+    // The first 12 hex digits are the millisecond: many ids share one, and their order still holds.
+    expect(new Set(ids.map((x) => x.slice(0, 13))).size).toBeLessThan(ids.length);
   });
 
   it('pathId lower-cases UUIDs and turns anything else into 404', () => {

@@ -19,16 +19,12 @@ import path from 'node:path';
 import { logger } from '../../log.js';
 import { CorruptFileError, isNoEntry, readSnapshot, statIdentity } from './atomic-file.js';
 import { AsyncMutex } from './file-lock.js';
+import type { ConversationRecord } from '../types.js';
 import { parseConversationText, type IdempotencyRecord, type StoredConversation } from './format.js';
 import { isCanonicalUuid } from '../../validation/uuid.js';
 
-export interface ConversationSummary {
-  id: string;
-  userId: string;
-  title: string;
-  createdAt: string;
-  updatedAt: string;
-  messageCount: number;
+/** A conversation's record (as the store returns it) with the file's idempotency records. */
+export interface ConversationSummary extends ConversationRecord {
   idempotency: IdempotencyRecord[];
 }
 

@@ -26,7 +26,8 @@ import { requireId } from './collections.js';
 import type { DataDir } from './data-dir.js';
 import { canonicalId, canonicalTime, parseConversationText, toMessageRecord, type StoredConversation } from './format.js';
 import { checkIdempotency, forgetRecords, withIdempotencyRecord, type IdempotencyCheck } from './idempotency.js';
-import { consumeLocked, quotaError } from './usage-rules.js';
+import { quotaExceeded } from '../../usage/quota-error.js';
+import { consumeLocked } from './usage-rules.js';
 
 export interface ConversationFiles {
   data: DataDir;
@@ -207,7 +208,7 @@ export async function appendMessage(
     if (options.quota) {
       const now = canonicalTime(options.quota.now, 'now');
       const result = await consumeLocked(files.data, userId, options.quota.limits, now);
-      if (!result.allowed) throw quotaError(result, now);
+      if (!result.allowed) throw quotaExceeded(result, now);
     }
     const next = { ...conversation, messages: insertOrdered(conversation, message), updatedAt: message.createdAt };
     const stored = withIdempotencyRecord(next, userId, message, options.idempotency, message.createdAt);

@@ -9,13 +9,12 @@
  * idempotency.json holds only records that earlier versions moved there on delete; they are
  * still read, and a delete drops those of the conversation it deletes.
  */
+import { IDEMPOTENCY_TTL_MS } from '../../idempotency/ttl.js';
 import { assertStorable } from '../../validation/storable-json.js';
 import type { IdempotencyInput, JsonValue } from '../types.js';
 import { userConversations, type Catalog } from './catalog.js';
 import type { DataDir } from './data-dir.js';
 import { canonicalTime, type IdempotencyRecord, type StoredConversation } from './format.js';
-
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
 export type IdempotencyCheck =
   | { kind: 'new' }

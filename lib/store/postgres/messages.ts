@@ -7,7 +7,8 @@
 import { sql } from 'drizzle-orm';
 import { messages } from '../../../db/schema.js';
 import type { UsageLimits } from '../../config.js';
-import { notFound, rateLimited } from '../../errors.js';
+import { notFound } from '../../errors.js';
+import { quotaExceeded } from '../../usage/quota-error.js';
 import { assertStorable } from '../../validation/storable-json.js';
 import type { IdempotencyInput, MessageKey, MessageRecord, PageRequest, PageResult, Written } from '../types.js';
 import type { Db, Executor, Tx } from './executor.js';
@@ -37,10 +38,7 @@ async function bumpConversation(tx: Tx, userId: string, message: MessageRecord):
 
 async function chargeQuota(tx: Tx, userId: string, quota: NonNullable<AppendOptions['quota']>): Promise<void> {
   const result = await consumeUsage(tx, userId, quota.limits, quota.now);
-  if (!result.allowed) {
-    const seconds = (Date.parse(result.retryAt) - Date.parse(quota.now)) / 1000;
-    throw rateLimited(seconds, `The ${result.exhausted} message limit is used up.`);
-  }
+  if (!result.allowed) throw quotaExceeded(result, quota.now);
 }
 
 export async function appendMessage(
