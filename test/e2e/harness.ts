@@ -24,6 +24,8 @@ export interface TestServer {
   output(): string;
   /** Exit codes of the processes stopped so far (null when killed by a signal). */
   exitCodes(): (number | null)[];
+  /** False once the current process has exited on its own (or was stopped). */
+  running(): boolean;
 }
 
 /** Variables the parent test process may carry that must not leak into the server's config. */
@@ -107,6 +109,7 @@ export async function startTestServer(
     },
     output: () => log.join(''),
     exitCodes: () => [...exits],
+    running: () => current.child.exitCode === null && current.child.signalCode === null,
   };
 }
 
