@@ -1,16 +1,19 @@
 /**
  * `npm run dev`: the local dev server on PORT (0 picks a free port and prints it).
- * SIGINT/SIGTERM close the server and the store, then exit.
+ * SIGINT/SIGTERM close the server and the store, then exit. Last-resort handlers
+ * (lib/process/last-resort.ts) log an unhandled rejection and keep serving.
  */
 import { pathToFileURL } from 'node:url';
 import { config } from '../lib/config.js';
 import { startServer } from '../lib/http/dev/server.js';
 import { logger } from '../lib/log.js';
+import { installLastResortHandlers } from '../lib/process/last-resort.js';
 import { describeStorage } from '../lib/store/index.js';
 
 export { startServer, type RunningServer, type StartServerOptions } from '../lib/http/dev/server.js';
 
 async function main(): Promise<void> {
+  installLastResortHandlers();
   const cfg = config();
   const server = await startServer({ port: cfg.port });
   // Printed regardless of LOG_LEVEL: the test harness and humans read the port from this line.
