@@ -8,6 +8,7 @@ import type { VercelRequest, VercelResponse } from '@vercel/node';
 import type { z } from 'zod';
 import { methodNotAllowed, unsupportedMediaType } from '../errors.js';
 import { logger, type Logger } from '../log.js';
+import { withRequestDeadline } from '../request-deadline.js';
 import { getStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import type { AuthContext } from '../auth/credentials.js';
@@ -93,7 +94,8 @@ export function defineRoute(handlers: RouteHandlers): (req: VercelRequest, res: 
     const requestId = requestIdFrom(req.headers['x-request-id']);
     const log = logger.child({ requestId });
     let userId: string | undefined;
-    let reply = await run(handlers, allow, { req, requestId, log, onAuth: (id) => (userId = id) });
+    // REQUEST_TIMEOUT_MS bounds the handler's database work (lib/request-deadline.ts).
+    let reply = await withRequestDeadline(() => run(handlers, allow, { req, requestId, log, onAuth: (id) => (userId = id) }));
     try {
       sendReply(res, reply, requestId);
     } catch (error) {

