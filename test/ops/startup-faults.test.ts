@@ -20,6 +20,7 @@ import { api, startTestServer, type TestServer } from '../e2e/harness.js';
 import { startOwnPostgres, type OwnPostgres } from './helpers/own-postgres.js';
 import { startLoad, type Outcome } from './helpers/load.js';
 import { summarize } from './helpers/outage-report.js';
+import { setupCall } from './helpers/setup-call.js';
 
 /** REQUEST_TIMEOUT_MS given to the server: every answer must come within it plus MARGIN_MS. */
 const BUDGET_MS = 3000;
@@ -163,14 +164,14 @@ describe('connection start-up faults: the process survives, answers 503 in budge
   }
 
   async function conversationFor(baseUrl: string): Promise<{ token: string; conversationId: string }> {
-    const id = randomBytes(5).toString('hex');
-    const reg = await api(baseUrl)<{ token: string }>('POST', '/api/auth/register', {
-      json: { email: `load-${id}@example.test`, username: `load_${id}`, password: 'password-123' },
+    // A fresh name per attempt: a registration answered 503 may still have committed.
+    const reg = await setupCall(() => {
+      const id = randomBytes(5).toString('hex');
+      const json = { email: `load-${id}@example.test`, username: `load_${id}`, password: 'password-123' };
+      return api(baseUrl)<{ token: string }>('POST', '/api/auth/register', { json });
     });
-    expect(reg.status).toBe(201);
-    const conv = await api(baseUrl)<{ id: string }>('POST', '/api/conversations', { json: { title: 'faults' }, token: reg.body.token });
-    expect(conv.status).toBe(201);
-    return { token: reg.body.token, conversationId: conv.body.id };
+    const conv = await setupCall(() => api(baseUrl)<{ id: string }>('POST', '/api/conversations', { json: { title: 'faults' }, token: reg.token }));
+    return { token: reg.token, conversationId: conv.id };
   }
 
   function expectLoadBounded(outcomes: Outcome[], label: string): void {
