@@ -79,14 +79,29 @@ function makeTracker(counters: Counters, slowMs: number, onSlow: (s: string, ms:
   };
 }
 
+/** The parts of a postgres.js Query (3.4.9, pinned) that cancelling depends on. */
+interface CancellableQuery {
+  cancel?: unknown;
+  /** Set once the query was handed to a connection (written, or pipelined behind another). */
+  state?: unknown;
+  /** True while the server is executing it. */
+  active?: unknown;
+}
+
 /**
- * Cancels a postgres.js query: removed from the pool's queue if it waits there, else a cancel
- * request to the server (PostgreSQL answers 57014). The patch makes cancel() return its promise
- * with a handler attached (it rejects when the server is unreachable).
+ * Cancels a postgres.js query at the request deadline: one still waiting for a connection (or the
+ * first of a connection still opening) is dropped before it reaches the server; one the server is
+ * running gets a cancel request (PostgreSQL answers 57014). One already sent but queued behind
+ * another statement on its connection (pipelined) is left alone: postgres.js would send the
+ * cancel request when it starts, racing its completion, and a late cancel request cancels
+ * whatever that backend runs next — another request's statement. It runs when the statement
+ * ahead of it ends; the request has already answered. The patch makes cancel() handle its own
+ * failure (it rejects when the server is unreachable).
  */
 function cancelQuery(pending: PromiseLike<unknown>): void {
-  const cancel = (pending as { cancel?: unknown }).cancel;
-  if (typeof cancel === 'function') (cancel as () => unknown).call(pending);
+  const query = pending as CancellableQuery;
+  if (query.state && !query.active) return;
+  if (typeof query.cancel === 'function') (query.cancel as () => unknown).call(pending);
 }
 
 /**
