@@ -79,6 +79,11 @@ const envSchema = z.object({
   DATABASE_CONNECT_TIMEOUT: z.coerce.number().int().min(1).default(5),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(10000),
   SLOW_QUERY_MS: z.coerce.number().int().min(0).default(500),
+  /**
+   * Time budget of one request: waiting for a pool connection, connecting and running queries
+   * together. Past it the answer is 503 + Retry-After. Below vercel.json's maxDuration (15 s).
+   */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(8000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** scrypt cost as log2(N); OWASP: N=2^17, r=8, p=1. Lower only in tests. */
   PASSWORD_SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(17),
@@ -107,6 +112,8 @@ export interface Config {
     statementTimeoutMs: number;
     slowQueryMs: number;
   };
+  /** REQUEST_TIMEOUT_MS: the budget of one request (lib/request-deadline.ts). */
+  requestTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   passwordScryptLogN: number;
   onVercel: boolean;
@@ -146,6 +153,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
       slowQueryMs: e.SLOW_QUERY_MS,
     },
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     passwordScryptLogN: e.PASSWORD_SCRYPT_LOG_N,
     onVercel: e.VERCEL !== undefined,

@@ -5,6 +5,7 @@
  */
 import postgres from 'postgres';
 import { describeUrl } from '../database-url.js';
+import { isDatabaseUnreachable } from '../database-unavailable.js';
 import { AppError } from '../errors.js';
 
 export type Sql = postgres.Sql;
@@ -44,7 +45,7 @@ export function pgCode(error: unknown): string | undefined {
 export function connectionHint(error: unknown, url: string): AppError | undefined {
   const code = pgCode(error);
   const where = describeUrl(url);
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
+  if (isDatabaseUnreachable(error)) {
     return new AppError(503, 'unavailable', `Cannot reach PostgreSQL at ${where.host}. Check DATABASE_URL and that the server is running.`, { cause: error });
   }
   if (code === '3D000') return new AppError(503, 'unavailable', `Database "${where.database}" does not exist on ${where.host}. Create it, then run npm run db:migrate.`, { cause: error });

@@ -10,10 +10,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LAST_RESORT_MESSAGES } from '../../lib/process/last-resort.js';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
+const LAST_RESORT: string[] = Object.values(LAST_RESORT_MESSAGES);
 
 export interface TestServer {
   /** Base URL, e.g. http://127.0.0.1:41234 (changes after restart()). */
@@ -25,6 +27,8 @@ export interface TestServer {
   output(): string;
   /** Exit codes of the processes stopped so far (null when killed by a signal). */
   exitCodes(): (number | null)[];
+  /** False once the current process has exited on its own (or was stopped). */
+  running(): boolean;
 }
 
 /**
@@ -111,9 +115,13 @@ export async function startTestServer(
       if (stopped) return;
       stopped = true;
       exits.push(await stopChild(current.child));
+      // The server's last-resort handlers report what should never happen: fail the test file.
+      const line = log.join('').split('\n').find((l) => LAST_RESORT.some((m) => l.includes(`"msg":"${m}"`)));
+      if (line !== undefined) throw new Error(`the server logged a last-resort event:\n${line}`);
     },
     output: () => log.join(''),
     exitCodes: () => [...exits],
+    running: () => current.child.exitCode === null && current.child.signalCode === null,
   };
 }
 
