@@ -2,6 +2,7 @@
  * GET /api/health: storage round trip plus backend figures. Unreachable storage → 503 with
  * Retry-After and a body that is both the health shape (`status: "unavailable"`) and the API.md
  * error envelope (`error: { code, message, details, requestId }`), so either kind of client copes.
+ * A JSON store that refuses writes (Vercel without DATABASE_URL) is healthy: 200 with `readOnly`.
  */
 import pkg from '../package.json' with { type: 'json' };
 import { AppError, internal, isAppError } from '../lib/errors.js';
@@ -20,6 +21,7 @@ async function health(ctx: RequestContext): Promise<Reply> {
         latencyMs: report.latencyMs,
         ...(report.pool ? { db: { latencyMs: report.latencyMs, pool: report.pool } } : {}),
         ...(report.migrations ? { migrations: report.migrations } : {}),
+        ...(report.readOnly ? { readOnly: true } : {}),
       },
     };
   } catch (error) {

@@ -165,6 +165,8 @@ export interface HealthReport {
   latencyMs: number;
   pool?: { max: number; open: number; idle: number; waiting: number };
   migrations?: { applied: number; pending: number };
+  /** JSON store only: writes are refused (on Vercel without DATABASE_URL); reads still work. */
+  readOnly?: true;
 }
 
 export interface Store {

@@ -75,4 +75,6 @@ export const Health = z.object({
     })
     .optional(),
   migrations: z.object({ applied: z.number().int(), pending: z.number().int() }).optional(),
+  /** JSON store that refuses writes (Vercel without DATABASE_URL): reads work, writes answer 503. */
+  readOnly: z.literal(true).optional(),
 });

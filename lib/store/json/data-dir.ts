@@ -40,6 +40,8 @@ export interface DataDir {
   writeCollection<T>(name: CollectionName, items: T[]): Promise<void>;
   /** Resolves when this process's queued writes have finished. */
   drain(): Promise<void>;
+  /** False when writes are refused: `readOnly`, or a filesystem that refused a start-up write. */
+  acceptsWrites(): boolean;
 }
 
 const WRITE_DENIED = new Set(['EACCES', 'EROFS', 'EPERM']);
@@ -137,6 +139,10 @@ class JsonDataDir implements DataDir {
 
   drain(): Promise<void> {
     return this.lock.drain();
+  }
+
+  acceptsWrites(): boolean {
+    return this.writable.ok;
   }
 
   private ready(): Promise<void> {

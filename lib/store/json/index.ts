@@ -11,7 +11,7 @@ import type { HealthReport, Store } from '../types.js';
 import { createCatalog } from './catalog.js';
 import * as collections from './collections.js';
 import * as conversations from './conversations.js';
-import { openDataDir } from './data-dir.js';
+import { openDataDir, type DataDir } from './data-dir.js';
 import { searchMessages } from './search.js';
 import * as usage from './usage-rules.js';
 
@@ -20,17 +20,25 @@ export interface JsonStoreOptions {
   readOnly?: boolean;
 }
 
-async function health(dir: string): Promise<HealthReport> {
+/**
+ * meta.json readable → ok. A store that refuses writes over a missing or uninitialised directory
+ * is an empty store, readable (a Vercel deployment without DATABASE_URL: the bundle has no data
+ * directory) → ok with `readOnly`. A writable store has created meta.json, so a missing one means
+ * the directory went away → unavailable.
+ */
+async function health(data: DataDir): Promise<HealthReport> {
   const started = performance.now();
   try {
-    await fs.readFile(path.join(dir, 'meta.json'));
+    await fs.readFile(path.join(data.dir, 'meta.json'));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    // A read-only store over an uninitialised directory has no meta.json but is readable.
-    if (code !== 'ENOENT') throw unavailable(error);
-    await fs.readdir(dir).catch((cause: unknown) => Promise.reject(unavailable(cause)));
+    if (code !== 'ENOENT' || data.acceptsWrites()) throw unavailable(error);
   }
-  return { storage: 'json', latencyMs: Math.round((performance.now() - started) * 100) / 100 };
+  return {
+    storage: 'json',
+    latencyMs: Math.round((performance.now() - started) * 100) / 100,
+    ...(data.acceptsWrites() ? {} : { readOnly: true }),
+  };
 }
 
 export function createJsonStore(options: JsonStoreOptions): Store {
@@ -72,7 +80,7 @@ export function createJsonStore(options: JsonStoreOptions): Store {
     recordLoginFailure: (loginKey, now, policy) => collections.recordLoginFailure(data, loginKey, now, policy),
     clearLoginFailures: (loginKey) => collections.clearLoginFailures(data, loginKey),
 
-    health: () => data.read(() => health(data.dir)),
+    health: () => data.read(() => health(data)),
     // No handle stays open between calls; closing only waits for queued writes to finish.
     close: () => data.drain(),
   };
