@@ -1,6 +1,8 @@
 /**
- * End-to-end harness: the dev server as a real child process (`node --import tsx
- * scripts/dev-server.ts`) on a backend's storage, spoken to over a real socket with fetch.
+ * End-to-end harness: a real server process on a backend's storage, spoken to over a real socket
+ * with fetch. The target is the dev server (`node --import tsx scripts/dev-server.ts`), or with
+ * E2E_TARGET=vercel-output what `vercel build` produced, served like Vercel serves it
+ * (scripts/serve-vercel-output.ts over E2E_VERCEL_OUTPUT, default .vercel/output).
  *
  *   const instance = await backend.create();
  *   const server = await startTestServer(instance);
@@ -12,6 +14,17 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const START_TIMEOUT_MS = 30_000;
+
+/** The server command line (after the node binary) for E2E_TARGET. */
+function targetArgs(): { name: string; args: string[] } {
+  const target = process.env.E2E_TARGET ?? 'dev-server';
+  if (target === 'dev-server') return { name: 'dev server', args: ['--import', 'tsx', 'scripts/dev-server.ts'] };
+  if (target === 'vercel-output') {
+    const output = path.resolve(ROOT, process.env.E2E_VERCEL_OUTPUT ?? '.vercel/output');
+    return { name: `Vercel output server (${output})`, args: ['--import', 'tsx', 'scripts/serve-vercel-output.ts', output] };
+  }
+  throw new Error(`E2E_TARGET must be dev-server or vercel-output, not ${target}`);
+}
 const STOP_TIMEOUT_MS = 10_000;
 
 export interface TestServer {
@@ -41,7 +54,8 @@ interface Spawned {
 }
 
 function spawnServer(env: NodeJS.ProcessEnv, log: string[]): Promise<Spawned> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev-server.ts'], {
+  const target = targetArgs();
+  const child = spawn(process.execPath, target.args, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,7 +64,7 @@ function spawnServer(env: NodeJS.ProcessEnv, log: string[]): Promise<Spawned> {
     let stdout = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`dev server did not start within ${START_TIMEOUT_MS} ms:\n${log.join('')}`));
+      reject(new Error(`${target.name} did not start within ${START_TIMEOUT_MS} ms:\n${log.join('')}`));
     }, START_TIMEOUT_MS);
     child.stdout?.on('data', (chunk: Buffer) => {
       log.push(chunk.toString());
@@ -64,7 +78,7 @@ function spawnServer(env: NodeJS.ProcessEnv, log: string[]): Promise<Spawned> {
     child.stderr?.on('data', (chunk: Buffer) => void log.push(chunk.toString()));
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`dev server exited (code ${code}, signal ${signal}) before listening:\n${log.join('')}`));
+      reject(new Error(`${target.name} exited (code ${code}, signal ${signal}) before listening:\n${log.join('')}`));
     });
   });
 }
@@ -81,7 +95,7 @@ function stopChild(child: ChildProcess): Promise<number | null> {
   });
 }
 
-/** Starts the dev server on `backend.env` storage (DATABASE_URL or DATA_DIR), plus `extraEnv`. */
+/** Starts the E2E_TARGET server on `backend.env` storage (DATABASE_URL or DATA_DIR), plus `extraEnv`. */
 export async function startTestServer(
   backend: { env: Record<string, string> },
   extraEnv: Record<string, string> = {},
