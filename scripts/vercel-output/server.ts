@@ -33,6 +33,22 @@ export interface OutputServer {
   close(): Promise<void>;
 }
 
+/** Vercel buffers a function's request body and refuses more than 4.5 MB before invoking it. */
+const MAX_REQUEST_BODY = 4.5 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BODY) chunks.push(chunk);
+    });
+    req.once('end', () => resolve(size > MAX_REQUEST_BODY ? undefined : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
 const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
   '.html': 'text/html; charset=utf-8',
@@ -119,10 +135,13 @@ export async function startOutputServer(options: OutputServerOptions): Promise<O
   };
 
   const forward = async (req: IncomingMessage, res: ServerResponse, route: string, search: URLSearchParams): Promise<void> => {
+    // Like Vercel's edge: the whole body first (a chunked upload arrives with Content-Length).
+    const body = await readBody(req);
+    if (body === undefined) return plain(res, 413, 'Request Entity Too Large\n\nFUNCTION_PAYLOAD_TOO_LARGE\n');
     const fn = await processFor(route);
     const original = new URL(req.url ?? '/', 'http://output.invalid');
     const query = search.toString();
-    const headers = {
+    const headers: Record<string, string | string[] | undefined> = {
       ...req.headers,
       'x-forwarded-host': req.headers.host ?? 'localhost',
       'x-forwarded-proto': 'http',
@@ -130,6 +149,8 @@ export async function startOutputServer(options: OutputServerOptions): Promise<O
       'x-real-ip': req.socket.remoteAddress ?? '127.0.0.1',
       'x-vercel-id': `local::${Date.now().toString(36)}`,
     };
+    delete headers['transfer-encoding'];
+    if (body.length > 0 || req.headers['content-length'] !== undefined) headers['content-length'] = String(body.length);
     await new Promise<void>((done, fail) => {
       const upstream = httpRequest(
         `${fn.url}${original.pathname}${query ? `?${query}` : ''}`,
@@ -142,7 +163,7 @@ export async function startOutputServer(options: OutputServerOptions): Promise<O
         },
       );
       upstream.once('error', fail);
-      req.pipe(upstream);
+      upstream.end(body);
     });
   };
 

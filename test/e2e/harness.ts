@@ -14,19 +14,26 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+export type E2eTarget = 'dev-server' | 'vercel-output';
+
+/** What E2E_TARGET selects: the dev server (default) or `vercel build`'s output. */
+export function e2eTarget(): E2eTarget {
+  const target = process.env.E2E_TARGET ?? 'dev-server';
+  if (target === 'dev-server' || target === 'vercel-output') return target;
+  throw new Error(`E2E_TARGET must be dev-server or vercel-output, not ${target}`);
+}
 
 /** The server command line (after the node binary) for E2E_TARGET. */
 function targetArgs(): { name: string; args: string[] } {
-  const target = process.env.E2E_TARGET ?? 'dev-server';
-  if (target === 'dev-server') return { name: 'dev server', args: ['--import', 'tsx', 'scripts/dev-server.ts'] };
+  const target = e2eTarget();
   if (target === 'vercel-output') {
     const output = path.resolve(ROOT, process.env.E2E_VERCEL_OUTPUT ?? '.vercel/output');
     return { name: `Vercel output server (${output})`, args: ['--import', 'tsx', 'scripts/serve-vercel-output.ts', output] };
   }
-  throw new Error(`E2E_TARGET must be dev-server or vercel-output, not ${target}`);
+  return { name: 'dev server', args: ['--import', 'tsx', 'scripts/dev-server.ts'] };
 }
-const STOP_TIMEOUT_MS = 10_000;
-
 export interface TestServer {
   /** Base URL, e.g. http://127.0.0.1:41234 (changes after restart()). */
   readonly url: string;
