@@ -6,7 +6,8 @@
  *   node --import tsx scripts/serve-vercel-output.ts [.vercel/output]    # PORT=0 picks a free port
  *
  * The functions get this process's environment: DATABASE_URL or DATA_DIR as usual; set VERCEL=1
- * to run them as on Vercel (the JSON store is then read-only). SIGINT/SIGTERM stop everything.
+ * to run them as on Vercel (the JSON store is then read-only). SIGINT/SIGTERM, or the parent
+ * process going away, stop everything.
  */
 import path from 'node:path';
 import { config } from '../lib/config.js';
@@ -33,6 +34,12 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  // A parent that dies without stopping us (a test worker killed on timeout) must not leave this
+  // server and its function processes running: re-parented means orphaned.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown();
+  }, 1000).unref();
 }
 
 main().catch((error: unknown) => {

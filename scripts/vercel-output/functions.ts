@@ -18,6 +18,8 @@ const require = createRequire(import.meta.url);
 export const VERCEL_NODE_LAUNCHER = path.join(path.dirname(require.resolve('@vercel/node')), 'dev-server.mjs');
 
 const START_TIMEOUT_MS = 30_000;
+/** The launcher ignores its IPC channel closing; this makes a function exit when its server dies (even by SIGKILL). */
+const EXIT_WITH_PARENT = `--import=data:text/javascript,${encodeURIComponent("process.on('disconnect',()=>process.exit(0))")}`;
 const STOP_TIMEOUT_MS = 5_000;
 
 const vcConfigSchema = z.object({
@@ -107,7 +109,7 @@ export function startFunction(fn: OutputFunction, options: StartFunctionOptions)
   // The function runs the built JavaScript on plain node: no loader of the parent's (tsx).
   delete env.NODE_OPTIONS;
   const started = performance.now();
-  const child = fork(VERCEL_NODE_LAUNCHER, [], { cwd: fn.dir, env, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(VERCEL_NODE_LAUNCHER, [], { cwd: fn.dir, env, execArgv: [EXIT_WITH_PARENT], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const forward = (chunk: Buffer): void => options.onOutput?.(chunk.toString());
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
