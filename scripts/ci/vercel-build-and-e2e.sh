@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # CI: the real `vercel build` (the official CLI, offline, no token) and the HTTP end-to-end suite
-# against the functions it built, on both backends, on Node 24 (Vercel's runtime for this project)
-# and on this machine's node.
+# against the functions it built, on both backends, on Node 24 (Vercel's runtime for this project).
 #
 #   scripts/ci/vercel-build-and-e2e.sh
 #
@@ -15,7 +14,7 @@
 # 4. a preview without a database: the built functions with VERCEL=1 and no DATABASE_URL answer
 #    health 200 (readOnly) and refuse a write naming DATABASE_URL;
 # 5. test/e2e with E2E_TARGET=vercel-output (scripts/serve-vercel-output.ts: one @vercel/node
-#    process per function, config.json's routes) on Node 24, then on this machine's node;
+#    process per function, config.json's routes) on Node 24;
 # 6. cold starts of a built function on each backend (scripts/ci/vercel-cold-start.ts).
 #
 # TEST_DATABASE_URL: the PostgreSQL server for the build's database and the postgres backend
@@ -110,12 +109,13 @@ echo "write:  $write"
 [[ "$write" == *DATABASE_URL* && "$write" == *' 503' ]] || { cat "$preview_log"; log "preview write is not a 503 naming DATABASE_URL"; exit 1; }
 
 # --- 5. the end-to-end suite against the built functions ----------------------------------------
-# Each server instance cold-starts every function it is asked for (a process each, ~1-2 s through
-# @vercel/node's launcher), so a test touching several routes needs more than the usual 20 s.
+# On Node 24, the runtime the functions are built for (the suite already ran on this machine's
+# node against the dev server). Each server instance cold-starts every function it is asked for
+# (a process each, 1-2 s through @vercel/node's launcher, much more on a loaded machine), so a
+# test touching several routes gets more than the usual 20 s, and fewer files run at once.
 log "e2e against the built functions on Node $("$node24" --version), both backends"
-E2E_TARGET=vercel-output TEST_DATABASE_URL="$server_url" "$node24" node_modules/vitest/vitest.mjs run test/e2e --testTimeout=120000
-log "e2e against the built functions on Node $(node --version), both backends"
-E2E_TARGET=vercel-output TEST_DATABASE_URL="$server_url" npx vitest run test/e2e --testTimeout=120000
+E2E_TARGET=vercel-output TEST_DATABASE_URL="$server_url" \
+  "$node24" node_modules/vitest/vitest.mjs run test/e2e --maxWorkers=3 --testTimeout=120000
 
 # --- 6. cold starts ------------------------------------------------------------------------------
 log "cold start of a built function, median of 5, on Node $("$node24" --version)"
