@@ -60,7 +60,11 @@ printf '{ "projectId": "prj_threadbase_ci", "orgId": "team_threadbase_ci", "sett
 build_db="tb_vercel_build_$$"
 db_url=$(node -e 'const u = new URL(process.argv[1]); u.pathname = "/" + process.argv[2]; process.stdout.write(u.toString())' "$server_url" "$build_db")
 psql -q "$server_url" -c "create database $build_db"
-cleanup() { psql -q "$server_url" -c "drop database if exists $build_db with (force)" || true; }
+cleanup() {
+  psql -q "$server_url" -c "drop database if exists $build_db with (force)" || true
+  # The deployed copies of the functions (scripts/vercel-output/functions.ts, deployFunctions).
+  rm -rf "${TMPDIR:-/tmp}/threadbase-vercel-output"
+}
 trap cleanup EXIT
 
 build() { # build <log file> [VAR=value...]

@@ -9,7 +9,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { listFunctions, materializeFiles, startFunction, type OutputFunction } from '../vercel-output/functions.js';
+import { deployFunctions, startFunction, type OutputFunction } from '../vercel-output/functions.js';
 
 const RUNS = 5;
 
@@ -53,14 +53,12 @@ async function main(): Promise<void> {
   const outputDir = path.resolve(process.argv[2] ?? '.vercel/output');
   const databaseUrl = process.argv[3];
   if (databaseUrl === undefined) throw new Error('usage: vercel-cold-start.ts <outputDir> <migrated postgres url>');
-  const functions = await listFunctions(outputDir);
+  const functions = await deployFunctions(outputDir, path.resolve(outputDir, '..', '..'));
   const byRoute = (route: string): OutputFunction => {
     const fn = functions.find((f) => f.route === route);
     if (!fn) throw new Error(`no function ${route} in ${outputDir}`);
     return fn;
   };
-  const projectDir = path.resolve(outputDir, '..', '..');
-  for (const fn of functions) await materializeFiles(fn, projectDir);
 
   const dataDir = await mkdtemp(path.join(tmpdir(), 'threadbase-cold-'));
   const base: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', NODE_ENV: 'production', PASSWORD_SCRYPT_LOG_N: '10' };

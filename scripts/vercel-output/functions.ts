@@ -8,7 +8,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -17,6 +19,8 @@ const require = createRequire(import.meta.url);
 /** @vercel/node's launcher: imports the entrypoint, adds the helpers, serves it on 127.0.0.1. */
 export const VERCEL_NODE_LAUNCHER = path.join(path.dirname(require.resolve('@vercel/node')), 'dev-server.mjs');
 
+/** Where deployFunctions() keeps its copies (scripts/ci/vercel-build-and-e2e.sh removes it). */
+export const DEPLOY_ROOT = path.join(tmpdir(), 'threadbase-vercel-output');
 const START_TIMEOUT_MS = 30_000;
 /** The launcher ignores its IPC channel closing; this makes a function exit when its server dies (even by SIGKILL). */
 const EXIT_WITH_PARENT = `--import=data:text/javascript,${encodeURIComponent("process.on('disconnect',()=>process.exit(0))")}`;
@@ -64,19 +68,38 @@ export async function listFunctions(outputDir: string): Promise<OutputFunction[]
 
 /**
  * Copies the files of `filePathMap` (vercel.json's includeFiles) from the project into the
- * function, as a deployment does; `vercel build` only records them. Idempotent and safe for
- * several launchers at once (copy to a temporary name, then rename).
+ * function, as a deployment does; `vercel build` only records them.
  */
-export async function materializeFiles(fn: OutputFunction, projectDir: string): Promise<void> {
+async function materializeFiles(fn: OutputFunction, projectDir: string): Promise<void> {
   for (const [inside, source] of Object.entries(fn.config.filePathMap ?? {})) {
     const target = path.join(fn.dir, inside);
-    const exists = await fs.stat(target).then(() => true, () => false);
-    if (exists) continue;
     await fs.mkdir(path.dirname(target), { recursive: true });
-    const temp = `${target}.${process.pid}.tmp`;
-    await fs.copyFile(path.join(projectDir, source), temp);
-    await fs.rename(temp, target);
+    await fs.copyFile(path.join(projectDir, source), target);
   }
+}
+
+/**
+ * The functions as a deployment holds them: a copy of `<outputDir>/functions` outside the project
+ * (so a module the bundle lacks is not found in the project's node_modules, as on Vercel), with
+ * the includeFiles copied in; `.vercel/output` itself stays as `vercel build` left it. One copy
+ * per build (keyed by config.json's identity) in the temp directory, shared by every server on it;
+ * built under a private name and renamed into place, so concurrent servers are safe.
+ */
+export async function deployFunctions(outputDir: string, projectDir: string): Promise<OutputFunction[]> {
+  const id = await fs.stat(path.join(outputDir, 'config.json'));
+  const key = createHash('sha1').update(`${path.resolve(outputDir)}:${id.ino}:${id.mtimeMs}`).digest('hex').slice(0, 16);
+  const root = path.join(DEPLOY_ROOT, key);
+  const done = await fs.stat(path.join(root, '.complete')).then(() => true, () => false);
+  if (!done) {
+    const staging = `${root}.${process.pid}.tmp`;
+    await fs.rm(staging, { recursive: true, force: true });
+    await fs.cp(path.join(outputDir, 'functions'), path.join(staging, 'functions'), { recursive: true, verbatimSymlinks: true });
+    for (const fn of await listFunctions(staging)) await materializeFiles(fn, projectDir);
+    await fs.writeFile(path.join(staging, '.complete'), '');
+    // Another server may have finished first; its copy is as good as ours.
+    await fs.rename(staging, root).catch(() => fs.rm(staging, { recursive: true, force: true }));
+  }
+  return listFunctions(root);
 }
 
 export interface FunctionProcess {

@@ -9,7 +9,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { listFunctions, materializeFiles, startFunction, type FunctionProcess, type OutputFunction } from './functions.js';
+import { deployFunctions, startFunction, type FunctionProcess, type OutputFunction } from './functions.js';
 import { createResolver, outputConfigSchema, type Filesystem } from './routes.js';
 
 export interface OutputServerOptions {
@@ -83,8 +83,7 @@ export async function startOutputServer(options: OutputServerOptions): Promise<O
   const outputDir = path.resolve(options.outputDir);
   const projectDir = options.projectDir ?? path.resolve(outputDir, '..', '..');
   const config = outputConfigSchema.parse(JSON.parse(await fs.readFile(path.join(outputDir, 'config.json'), 'utf8')));
-  const functions = await listFunctions(outputDir);
-  for (const fn of functions) await materializeFiles(fn, projectDir);
+  const functions = await deployFunctions(outputDir, projectDir);
   const staticDir = path.join(outputDir, 'static');
   const staticFiles = new Set(await listStatic(staticDir));
   const byRoute = new Map(functions.map((fn) => [fn.route, fn]));
