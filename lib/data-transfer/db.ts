@@ -1,7 +1,7 @@
 /**
  * The database connection of the data tools: one dedicated connection, no statement timeout (a
  * COPY of a million rows is one statement), UTC session time zone (why not db/client.ts:
- * docs/decisions/0008); and the errors that say what to check when it fails.
+ * docs/decisions/0011); and the errors that say what to check when it fails.
  */
 import postgres from 'postgres';
 import { describeUrl } from '../database-url.js';
