@@ -88,12 +88,14 @@ export function onDeadline(work: PromiseLike<unknown>, onExpiry: () => void): bo
 /**
  * `work`, or the deadline's 503 if the current request's budget runs out first. `work` keeps
  * running; its outcome is still observed, so a late failure is never an unhandled rejection.
+ * A failure that arrives once the budget is spent is the deadline's too: the cancellation that
+ * db/client.ts schedules for the same instant can reject `work` before this timer fires.
  * Outside a request this is `work` itself.
  */
 export function raceDeadline<T>(work: Promise<T>): Promise<T> {
   if (remainingMs() === undefined) return work;
   return new Promise<T>((resolve, reject) => {
     onDeadline(work, () => reject(deadlineExceeded()));
-    work.then(resolve, reject);
+    work.then(resolve, (error: unknown) => reject(deadlinePassed() ? deadlineExceeded(error) : error));
   });
 }
