@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { backends } from '../helpers/backends.js';
 import { useE2e, type ErrorBody } from './api-fixture.js';
+import { e2eTarget } from './harness.js';
 
 const LISTED = 'http://app.test:5173';
 const OTHER_LISTED = 'http://localhost:5173';
@@ -92,10 +93,13 @@ describe.each(backends)('CORS with CORS_ORIGINS set ($name)', (backend) => {
     expectResponseCors(unsupported.headers, LISTED);
     const unknown = await e2e.call('GET', '/api/nope', { headers: { origin: LISTED } });
     expect(unknown.status).toBe(404);
-    expectResponseCors(unknown.headers, LISTED);
     const unknownPreflight = await e2e.call('OPTIONS', '/api/nope', { headers: preflight(LISTED, 'GET') });
     expect(unknownPreflight.status).toBe(404);
-    expect(unknownPreflight.headers.get('access-control-allow-origin')).toBe(LISTED);
+    // On Vercel an unknown path is the platform's own 404: no function runs, so no CORS headers.
+    if (e2eTarget() !== 'vercel-output') {
+      expectResponseCors(unknown.headers, LISTED);
+      expect(unknownPreflight.headers.get('access-control-allow-origin')).toBe(LISTED);
+    }
   });
 
   it('sets the session cookie SameSite=None; Secure with COOKIE_SAME_SITE=none', async () => {
@@ -143,17 +147,20 @@ describe.each(backends)('CORS with CORS_ORIGINS set ($name)', (backend) => {
       expect(res.status, String(origin)).toBe(201);
     }
     // Behind a proxy that forwards the page's host (a same-origin rewrite), the page is "this host".
+    // Vercel's edge sets X-Forwarded-Host itself (to the API's host), so there the rewrite's origin
+    // must be listed in CORS_ORIGINS instead (docs/browsers.md).
     const proxied = await e2e.call('POST', '/api/conversations', {
       json: { title: 'proxied' },
       headers: { cookie, origin: 'https://app.proxy.test', 'x-forwarded-host': 'app.proxy.test' },
     });
-    expect(proxied.status).toBe(201);
+    const onVercel = e2eTarget() === 'vercel-output';
+    expect(proxied.status).toBe(onVercel ? 401 : 201);
     // Bearer tokens are not ambient credentials: no origin rule for them. Reads are not refused.
     const bearer = await e2e.call('POST', '/api/conversations', { json: {}, token: user.token, headers: { origin: UNLISTED } });
     expect(bearer.status).toBe(201);
     const read = await e2e.call('GET', '/api/me', { headers: { cookie, origin: UNLISTED } });
     expect(read.status).toBe(200);
-    expect(await count()).toBe(before + 5);
+    expect(await count()).toBe(before + (onVercel ? 4 : 5));
   });
 });
 
