@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { loginBody, registerBody } from '../../lib/auth/schemas.js';
-import { createConversationBody, renameConversationBody } from '../../lib/conversations/conversations.js';
+import { createConversationBody, updateConversationBody } from '../../lib/conversations/conversations.js';
 import { appendMessageBody } from '../../lib/messages/messages.js';
 import { pageQuery } from '../../lib/pagination/cursor.js';
 import { searchQuery } from '../../lib/search/search.js';
@@ -46,7 +46,7 @@ export const routes: RouteDoc[] = [
   { method: 'get', path: '/api/conversations', summary: 'Conversations, newest updatedAt first', auth: true, query: pageQuery, success: { status: 200, schema: 'ConversationPage', description: 'One page' }, errors: [400, 401] },
   { method: 'post', path: '/api/conversations', summary: 'Create a conversation', auth: true, body: { name: 'CreateConversationBody', schema: createConversationBody }, idempotent: true, success: { status: 201, schema: 'Conversation', description: 'Created (or replayed)' }, errors: [400, 401, 409] },
   { method: 'get', path: conversationId, summary: 'A conversation with its messages, oldest first', auth: true, success: { status: 200, schema: 'ConversationWithMessages', description: 'OK' }, errors: [401, 404] },
-  { method: 'patch', path: conversationId, summary: 'Rename a conversation', auth: true, body: { name: 'RenameConversationBody', schema: renameConversationBody }, success: { status: 200, schema: 'Conversation', description: 'Renamed' }, errors: [400, 401, 404] },
+  { method: 'patch', path: conversationId, summary: 'Rename and/or archive a conversation', auth: true, body: { name: 'UpdateConversationBody', schema: updateConversationBody }, success: { status: 200, schema: 'Conversation', description: 'Updated' }, errors: [400, 401, 404] },
   { method: 'delete', path: conversationId, summary: 'Delete a conversation and its messages', auth: true, success: { status: 204, description: 'Deleted' }, errors: [401, 404] },
   { method: 'get', path: `${conversationId}/messages`, summary: 'Messages, oldest first', auth: true, query: pageQuery, success: { status: 200, schema: 'MessagePage', description: 'One page' }, errors: [400, 401, 404] },
   { method: 'post', path: `${conversationId}/messages`, summary: 'Append a message (role "user" counts against the quota)', auth: true, body: { name: 'AppendMessageBody', schema: appendMessageBody }, idempotent: true, success: { status: 201, schema: 'Message', description: 'Appended (or replayed)' }, errors: [400, 401, 404, 409, 429] },

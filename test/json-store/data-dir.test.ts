@@ -94,7 +94,7 @@ test('two instances on one directory see each other’s writes and share idempot
     code: 'conflict',
     path: 'Idempotency-Key',
   });
-  await b.renameConversation(user.id, created.value.id, 'renamed', now());
+  await b.updateConversation(user.id, created.value.id, { title: 'renamed' }, now());
   expect((await a.getConversation(user.id, created.value.id))?.title).toBe('renamed');
 });
 

@@ -15,9 +15,9 @@ const id = '018f3c1e-0000-7000-8000-000000000001';
 
 describe('cursors', () => {
   it('round-trip each key type', () => {
-    const key = { rank: 0.0607927, createdAt: '2026-11-22T14:37:00.000Z', id };
+    const key = { rank: 0.0607927, createdAt: '2026-11-22T14:37:00.000Z', conversationId: id, id: 'msg-1' };
     expect(decodeCursor('search', encodeCursor('search', key))).toEqual(key);
-    const msg = { createdAt: '2026-11-22T14:37:00.000Z', id };
+    const msg = { createdAt: '2026-11-22T14:37:00.000Z', seq: 7 };
     expect(decodeCursor('messages', encodeCursor('messages', msg))).toEqual(msg);
   });
 
@@ -26,7 +26,7 @@ describe('cursors', () => {
       '',
       'not base64!',
       Buffer.from('null').toString('base64url'),
-      encodeCursor('messages', { createdAt: '2026-11-22T14:37:00.000Z', id }),
+      encodeCursor('messages', { createdAt: '2026-11-22T14:37:00.000Z', seq: 1 }),
       Buffer.from(JSON.stringify({ k: 'conversations', v: { updatedAt: 'yesterday', id } })).toString('base64url'),
       Buffer.from(JSON.stringify({ k: 'conversations', v: { updatedAt: '2026-11-22T14:37:00.000Z', id: "1' OR 1=1" } })).toString('base64url'),
     ];

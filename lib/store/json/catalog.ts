@@ -23,6 +23,7 @@ export interface ConversationSummary {
   createdAt: string;
   updatedAt: string;
   messageCount: number;
+  archived: boolean;
   idempotency: IdempotencyRecord[];
 }
 
@@ -58,6 +59,7 @@ export function summarise(conversation: StoredConversation): ConversationSummary
     createdAt: conversation.createdAt,
     updatedAt: conversation.updatedAt,
     messageCount: conversation.messages.length,
+    archived: conversation.archived,
     idempotency: conversation.idempotency ?? [],
   };
 }
