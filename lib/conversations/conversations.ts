@@ -17,7 +17,7 @@ export const createConversationBody = z.object({ title: title.optional() });
 /** PATCH: a new title and/or the archived flag, at least one. */
 export const updateConversationBody = z
   .object({ title: title.optional(), archived: z.boolean().optional() })
-  .refine((b) => b.title !== undefined || b.archived !== undefined, { message: 'send title and/or archived' });
+  .refine((b) => b.title !== undefined || b.archived !== undefined, { message: 'send title and/or archived', path: ['title'] });
 /** GET …/conversations: `?archived=true` lists only archived conversations, otherwise only the others. */
 export const listConversationsQuery = pageQuery.extend({
   archived: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
