@@ -85,7 +85,7 @@ describe('migration 0001 on a database filled under 0000', () => {
     for (const [conversationId, role, content, metadata, createdAt] of rows) {
       await sql`update conversations set updated_at = ${createdAt}, message_count = message_count + 1 where id = ${conversationId}`;
       await sql`insert into messages (id, conversation_id, user_id, role, content, metadata, created_at)
-        values (${randomUUID()}, ${conversationId}, ${userId}, ${role}, ${content}, ${sql.json(metadata)}, ${createdAt})`;
+        values (${randomUUID()}, ${conversationId}, ${userId}, ${role}, ${content}, ${sql.json(metadata as postgres.JSONValue)}, ${createdAt})`;
     }
     // What the previous deployment's API shows, read with its own queries.
     const messages = await sql<OldMessage[]>`select id, conversation_id as "conversationId", role, content, metadata,
