@@ -20,12 +20,16 @@ import {
   statIdentity,
   writeJsonAtomic,
 } from './atomic-file.js';
+import { logger } from '../../log.js';
 import { FileLock, LockTimeoutError, removeDeadLockLeftovers } from './file-lock.js';
 import { FORMAT_NAME, FORMAT_VERSION, metaProblem, parseCollection, type CollectionName } from './format.js';
+import { upgradeInPlace, type UpgradeCrashPoint } from './upgrade.js';
 
 export interface DataDirOptions {
   dataDir: string;
   readOnly?: boolean;
+  /** Test fixtures only: die at this point of the v1 → v2 upgrade (lib/store/json/upgrade.ts). */
+  upgradeCrashAt?: UpgradeCrashPoint;
 }
 
 export interface DataDir {
@@ -78,6 +82,7 @@ class JsonDataDir implements DataDir {
   readonly dir: string;
   readonly conversationsDir: string;
   private readonly lock: FileLock;
+  private readonly upgradeCrashAt: UpgradeCrashPoint | undefined;
   private readonly cache = new Map<CollectionName, { identity: string; items: unknown[] }>();
   private writable: { ok: true } | { ok: false; cause?: unknown };
   private init: Promise<void> | undefined;
@@ -89,6 +94,7 @@ class JsonDataDir implements DataDir {
     this.conversationsDir = path.join(this.dir, 'conversations');
     this.lock = new FileLock(this.dir, { onTakeover: () => this.denyWritesOn(() => this.tidy()) });
     this.writable = options.readOnly ? { ok: false } : { ok: true };
+    this.upgradeCrashAt = options.upgradeCrashAt;
   }
 
   async read<T>(fn: () => Promise<T>): Promise<T> {
@@ -163,6 +169,8 @@ class JsonDataDir implements DataDir {
   private async initialise(): Promise<void> {
     if (await this.checkMeta()) {
       if (this.writable.ok) await this.denyWritesOn(() => this.tidy());
+      // A version-1 directory (or an interrupted upgrade) is brought to version 2 before first use.
+      if (this.writable.ok) await this.denyWritesOn(() => this.lock.withLock(() => this.upgrade()));
       return;
     }
     const entries = await fs.readdir(this.dir).catch((error: unknown) => (isNoEntry(error) ? [] : Promise.reject(error)));
@@ -179,6 +187,11 @@ class JsonDataDir implements DataDir {
         if (!(await this.checkMeta())) await writeJsonAtomic(path.join(this.dir, 'meta.json'), meta);
       });
     });
+  }
+
+  private async upgrade(): Promise<void> {
+    const log = (message: string) => logger.info(message, { dataDir: this.dir });
+    await upgradeInPlace(this.dir, this.conversationsDir, { crashAt: this.upgradeCrashAt, log });
   }
 
   /** Removes what a crashed writer left behind: temp files and lock staging files of dead pids. */

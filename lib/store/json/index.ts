@@ -11,15 +11,12 @@ import type { HealthReport, Store } from '../types.js';
 import { createCatalog } from './catalog.js';
 import * as collections from './collections.js';
 import * as conversations from './conversations.js';
-import { openDataDir } from './data-dir.js';
+import { openDataDir, type DataDirOptions } from './data-dir.js';
 import * as messages from './messages.js';
 import { searchMessages } from './search.js';
 import * as usage from './usage-rules.js';
 
-export interface JsonStoreOptions {
-  dataDir: string;
-  readOnly?: boolean;
-}
+export type { DataDirOptions as JsonStoreOptions } from './data-dir.js';
 
 async function health(dir: string): Promise<HealthReport> {
   const started = performance.now();
@@ -34,7 +31,7 @@ async function health(dir: string): Promise<HealthReport> {
   return { storage: 'json', latencyMs: Math.round((performance.now() - started) * 100) / 100 };
 }
 
-export function createJsonStore(options: JsonStoreOptions): Store {
+export function createJsonStore(options: DataDirOptions): Store {
   const data = openDataDir(options);
   const files: conversations.ConversationFiles = { data, catalog: createCatalog(data.conversationsDir) };
 
