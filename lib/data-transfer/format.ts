@@ -1,6 +1,9 @@
 /**
  * The JSON store's on-disk format, version 1 (DESIGN.md), as zod schemas: what data:import
- * accepts and what data:export writes. The schemas check what PostgreSQL needs to store a record
+ * accepts and what data:export writes. Version-2 directories are accepted too, as long as their
+ * data is what version 1 can hold (no archived conversations, no parts, no replaced messages,
+ * UUID message ids): anything richer is reported invalid rather than silently dropped, because
+ * the COPY loader does not carry the v2 columns yet. The schemas check what PostgreSQL needs to store a record
  * exactly (UUIDs, millisecond ISO timestamps, no NUL or lone surrogates), not the API's limits.
  */
 import { z } from 'zod';
@@ -57,7 +60,7 @@ const metadata = z
   .superRefine((value, ctx) => walkJson(value, [], ctx))
   .transform((v) => v as JsonObject);
 
-export const metaSchema = z.object({ format: z.literal(FORMAT_NAME), version: z.literal(FORMAT_VERSION) });
+export const metaSchema = z.object({ format: z.literal(FORMAT_NAME), version: z.union([z.literal(FORMAT_VERSION), z.literal(2)]) });
 
 export const userSchema = z.object({
   id: uuid,
@@ -106,7 +109,14 @@ export const fileMessageSchema = z.object({
   content: text(),
   metadata: metadata.default({}),
   createdAt: isoTimestamp,
-});
+  // Version-2 fields, accepted only with the values a version-1 message implies.
+  parts: z.null({ error: 'parts are not supported by data:import yet' }).optional(),
+  updatedAt: isoTimestamp.optional(),
+  seq: z.number().int().optional(),
+}).refine((m) => m.updatedAt === undefined || m.updatedAt === m.createdAt, {
+  message: 'replaced messages (updatedAt after createdAt) are not supported by data:import yet',
+  path: ['updatedAt'],
+}).transform(({ parts: _p, updatedAt: _u, seq: _s, ...m }) => m);
 
 /** A conversation file. Unknown top-level fields (e.g. the JSON store's idempotency records) are dropped. */
 export const conversationFileSchema = z.object({
@@ -116,7 +126,9 @@ export const conversationFileSchema = z.object({
   createdAt: isoTimestamp,
   updatedAt: isoTimestamp,
   messages: z.array(fileMessageSchema),
-});
+  archived: z.literal(false, { error: 'archived conversations are not supported by data:import yet' }).optional(),
+  lastSeq: z.number().int().optional(),
+}).transform(({ archived: _a, lastSeq: _l, ...c }) => c);
 
 export type FileMessage = { id: string; role: Role; content: string; metadata: JsonObject; createdAt: string };
 export interface ConversationFile {
@@ -128,7 +140,7 @@ export interface ConversationFile {
   messages: FileMessage[];
 }
 
-export const CONVERSATION_KEYS = new Set(Object.keys(conversationFileSchema.shape));
+export const CONVERSATION_KEYS = new Set([...Object.keys(conversationFileSchema.in.shape)]);
 
 /** The record arrays of a data directory other than conversations. */
 export interface SmallTables {
