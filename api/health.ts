@@ -2,6 +2,8 @@
  * GET /api/health: storage round trip plus backend figures. Unreachable storage → 503 with
  * Retry-After and a body that is both the health shape (`status: "unavailable"`) and the API.md
  * error envelope (`error: { code, message, details, requestId }`), so either kind of client copes.
+ * Storage that reads but cannot be written (the JSON store on a full or read-only disk) → 200
+ * `status: "degraded"` with `problem`: reads still work, so a load balancer keeps routing to it.
  */
 import pkg from '../package.json' with { type: 'json' };
 import { AppError, internal, isAppError } from '../lib/errors.js';
@@ -14,12 +16,13 @@ async function health(ctx: RequestContext): Promise<Reply> {
     return {
       status: 200,
       body: {
-        status: 'ok',
+        status: report.problem === undefined ? 'ok' : 'degraded',
         storage: report.storage,
         version: pkg.version,
         latencyMs: report.latencyMs,
         ...(report.pool ? { db: { latencyMs: report.latencyMs, pool: report.pool } } : {}),
         ...(report.migrations ? { migrations: report.migrations } : {}),
+        ...(report.problem === undefined ? {} : { problem: report.problem }),
       },
     };
   } catch (error) {

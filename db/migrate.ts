@@ -26,11 +26,13 @@ export interface JournalEntry {
 }
 
 /**
- * The entries of db/migrations/meta/_journal.json, in file order. Imported statically (not read
- * from disk) so serverless bundles that only trace imports still carry it for health().
+ * The entries of `folder`/meta/_journal.json, in file order. db/migrations' own journal is
+ * imported statically (not read from disk) so serverless bundles that only trace imports still
+ * carry it for health(); another folder's (tests, db:check --migrations) is read from disk.
  */
-export function readJournal(): JournalEntry[] {
-  return (journal as { entries: JournalEntry[] }).entries;
+export function readJournal(folder: string = migrationsFolder): JournalEntry[] {
+  if (folder === migrationsFolder) return (journal as { entries: JournalEntry[] }).entries;
+  return (JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: JournalEntry[] }).entries;
 }
 
 export interface AppliedMigration {
@@ -87,11 +89,6 @@ export interface MigrateResult {
   notApplied: string[];
 }
 
-function journalOf(folder: string): JournalEntry[] {
-  const raw = readFileSync(join(folder, 'meta', '_journal.json'), 'utf8');
-  return (JSON.parse(raw) as { entries: JournalEntry[] }).entries;
-}
-
 /** Drizzle's hash of a migration: sha256 of the .sql file as it is on disk. */
 export function fileHash(folder: string, tag: string): string {
   return createHash('sha256').update(readFileSync(join(folder, `${tag}.sql`), 'utf8')).digest('hex');
@@ -116,7 +113,7 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
     await drizzleMigrate(drizzle(sql), { migrationsFolder: folder });
     const applied = await readApplied(sql);
     await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID.toString()}::bigint)`;
-    const journal = journalOf(folder);
+    const journal = readJournal(folder);
     const hashes = new Set(applied.map((a) => a.hash));
     const notApplied = journal.filter((e) => !hashes.has(fileHash(folder, e.tag))).map((e) => e.tag);
     log(`applied ${applied.length - before} migration(s); ${applied.length} recorded, ${journal.length} in the journal`);

@@ -1,7 +1,11 @@
 /**
  * Configuration, parsed once from the environment through zod. Nothing else reads process.env.
- * A bad value fails at start-up with a message naming the variable.
+ * A bad value fails at start-up with a message naming the variable. A `.env` file in the working
+ * directory, if there is one, fills in variables the environment does not set (loadDotEnv).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
 const tierLimits = z.object({ daily: z.number().int().nonnegative(), monthly: z.number().int().nonnegative() });
@@ -33,6 +37,31 @@ const usageLimits = z
     return merged;
   });
 
+/**
+ * CORS_ORIGINS: comma-separated exact origins, each written the way a browser sends its Origin
+ * header (`scheme://host[:port]`, lower case, no path, no default port), so matching is plain
+ * string equality. `*` is refused: credentials cannot be combined with a wildcard.
+ */
+const corsOrigins = z.string().transform((raw, ctx) => {
+  const origins = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const origin of origins) {
+    if (!isExactOrigin(origin)) {
+      ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin; write scheme://host[:port] with no path, e.g. https://app.example.com` });
+    }
+  }
+  return origins;
+});
+
+function isExactOrigin(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+}
+
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 
@@ -57,6 +86,9 @@ const envSchema = z.object({
   VERCEL: optionalString,
   /** `false` drops the Secure cookie flag; default: Secure unless NODE_ENV=development/test. */
   COOKIE_SECURE: bool.optional(),
+  /** `none` for a frontend on another site: the cookie is then sent cross-site, and always Secure. */
+  COOKIE_SAME_SITE: z.enum(['lax', 'strict', 'none']).default('lax'),
+  CORS_ORIGINS: z.preprocess((v) => (v === '' ? undefined : v), corsOrigins.optional()),
 });
 
 export interface Config {
@@ -79,6 +111,9 @@ export interface Config {
   passwordScryptLogN: number;
   onVercel: boolean;
   cookieSecure: boolean;
+  cookieSameSite: 'Lax' | 'Strict' | 'None';
+  /** Exact origins allowed to call the API from a browser (CORS); empty: none. */
+  corsOrigins: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -93,6 +128,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid environment configuration:\n${lines.join('\n')}`);
   }
   const e = result.data;
+  if (e.COOKIE_SAME_SITE === 'none' && e.COOKIE_SECURE === false) {
+    throw new ConfigError('Invalid environment configuration:\n  COOKIE_SECURE: cannot be false with COOKIE_SAME_SITE=none (browsers drop SameSite=None cookies without Secure)');
+  }
   return {
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
@@ -111,14 +149,45 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     passwordScryptLogN: e.PASSWORD_SCRYPT_LOG_N,
     onVercel: e.VERCEL !== undefined,
-    cookieSecure: e.COOKIE_SECURE ?? e.NODE_ENV === 'production',
+    cookieSecure: e.COOKIE_SAME_SITE === 'none' || (e.COOKIE_SECURE ?? e.NODE_ENV === 'production'),
+    cookieSameSite: SAME_SITE[e.COOKIE_SAME_SITE],
+    corsOrigins: e.CORS_ORIGINS ?? [],
   };
+}
+
+const SAME_SITE = { lax: 'Lax', strict: 'Strict', none: 'None' } as const;
+
+/**
+ * Adds the variables of `<cwd>/.env` that `env` does not have (a variable already set, even to
+ * an empty string, is never replaced) and returns the file's path; undefined when there is no
+ * such file. Skipped when NODE_ENV=test, so a developer's .env never reaches the test suite: the
+ * e2e harness removes DATABASE_URL and friends from a server's environment on purpose, and a
+ * .env must not put them back. Parsed by Node's own parser (`util.parseEnv`: quotes, `#`
+ * comments, `export`, multi-line double-quoted values).
+ */
+export function loadDotEnv(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string | undefined {
+  if (env.NODE_ENV === 'test') return undefined;
+  const file = path.join(cwd, '.env');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(`Cannot read ${file}`, { cause: error });
+  }
+  for (const [name, value] of Object.entries(parseEnv(text))) {
+    if (env[name] === undefined && value !== undefined) env[name] = value;
+  }
+  return file;
 }
 
 let cached: Config | undefined;
 
-/** The process's configuration, parsed on first use. */
+/** The process's configuration: `.env` loaded (see loadDotEnv), then parsed, on first use. */
 export function config(): Config {
-  cached ??= parseConfig();
+  if (cached === undefined) {
+    loadDotEnv();
+    cached = parseConfig();
+  }
   return cached;
 }

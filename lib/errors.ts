@@ -3,19 +3,22 @@
  * The HTTP pipeline turns any AppError into the API.md envelope; anything else is a logged 500.
  */
 
-export type ErrorCode =
-  | 'validation_failed'
-  | 'bad_request'
-  | 'unauthorized'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'conflict'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'rate_limited'
-  | 'internal'
-  | 'unavailable'
-  | 'configuration';
+/** Every code the API answers (API.md error table); the OpenAPI document enumerates this list. */
+export const ERROR_CODES = [
+  'validation_failed',
+  'bad_request',
+  'unauthorized',
+  'not_found',
+  'method_not_allowed',
+  'conflict',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'internal',
+  'unavailable',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorDetail {
   path: string;

@@ -5,21 +5,18 @@
  *    (drizzle-orm #5769). Every journal entry has its .sql file and every .sql file is in the journal.
  * 2. db/schema.ts matches the migrations: `drizzle-kit generate` run against a temporary copy of the
  *    folder must produce nothing (the working tree is never touched).
- * Exits 1 listing every problem found. `--schema <file>` and `--migrations <dir>` override the
- * defaults (used by the tests).
+ * Exits 1 listing every problem found (2 on bad arguments). `--schema <file>` and `--migrations <dir>`
+ * override the defaults (used by the tests).
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { migrationsFolder, type JournalEntry } from '../db/migrate.js';
+import { migrationsFolder, readJournal, type JournalEntry } from '../db/migrate.js';
+import { parseCli, stringFlag, UsageError } from '../lib/cli-args.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-
-function readEntries(folder: string): JournalEntry[] {
-  return (JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: JournalEntry[] }).entries;
-}
 
 function sqlFiles(folder: string): string[] {
   return readdirSync(folder).filter((f) => f.endsWith('.sql')).sort();
@@ -71,16 +68,18 @@ function schemaDrift(schema: string, migrations: string): string[] {
   }
 }
 
-function option(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  const value = i >= 0 ? args[i + 1] : undefined;
-  return value === undefined ? fallback : resolve(value);
-}
+const USAGE = 'usage: npm run db:check -- [--schema <file>] [--migrations <dir>]';
 
-function main(args: string[]): number {
-  const schema = option(args, '--schema', join(root, 'db', 'schema.ts'));
-  const migrations = option(args, '--migrations', migrationsFolder);
-  const problems = [...journalProblems(readEntries(migrations), sqlFiles(migrations)), ...schemaDrift(schema, migrations)];
+function main(argv: string[]): number {
+  const args = parseCli(argv, { schema: { type: 'string' }, migrations: { type: 'string' } }, USAGE);
+  if (args.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}\n${USAGE}`);
+  const schema = resolve(stringFlag(args.values.schema, join(root, 'db', 'schema.ts')));
+  const migrations = resolve(stringFlag(args.values.migrations, migrationsFolder));
+  const problems = [...journalProblems(readJournal(migrations), sqlFiles(migrations)), ...schemaDrift(schema, migrations)];
   if (problems.length === 0) {
     console.log('db:check: migrations are consistent with db/schema.ts and the journal is in order.');
     return 0;
@@ -89,4 +88,15 @@ function main(args: string[]): number {
   return 1;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exit(main(process.argv.slice(2)));
+/** Exit codes: 0 consistent, 1 problems found, 2 bad arguments. */
+function run(argv: string[]): number {
+  try {
+    return main(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`db:check: ${error.message}`);
+    return 2;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exit(run(process.argv.slice(2)));

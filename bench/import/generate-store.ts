@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiTokenRecord, SessionRecord, UsageRecord, UserRecord } from '../../lib/store/types.js';
-import type { ConversationFile, FileMessage } from '../../lib/data-transfer/format.js';
+import type { ConversationFile } from '../../lib/data-transfer/format.js';
+import type { FileMessage } from '../../lib/data-transfer/format.js';
 
 export interface GenerateOptions {
   dir: string;

@@ -16,7 +16,8 @@ import postgres from 'postgres';
 import { migrate } from '../../db/migrate.js';
 import { config } from '../../lib/config.js';
 import { TABLE_ORDER, TABLES, columnList } from '../../lib/data-transfer/canonical-row.js';
-import { UsageError, intFlag, parseCli, runScript } from '../../lib/data-transfer/cli.js';
+import { UsageError, intFlag, parseCli, stringFlag } from '../../lib/cli-args.js';
+import { runScript } from '../../lib/data-transfer/cli.js';
 import type { ImportReport } from '../../lib/data-transfer/import.js';
 import { generateStore } from './generate-store.js';
 
@@ -98,9 +99,9 @@ async function main(): Promise<number> {
   }, USAGE);
   if (args.values.help) return (process.stdout.write(`${USAGE}\n`), 0);
   const messages = intFlag(args.values.messages, 'messages', 1_000_000);
-  const adminUrl = typeof args.values['admin-url'] === 'string' ? args.values['admin-url'] : config().databaseUrl;
+  const adminUrl = stringFlag(args.values['admin-url'], '') || config().databaseUrl;
   if (!adminUrl) throw new UsageError(`pass --admin-url or set DATABASE_URL (a server where the benchmark may create databases)\n${USAGE}`);
-  const prefix = `${typeof args.values['db-prefix'] === 'string' ? args.values['db-prefix'] : 'threadbase_bench_'}${randomBytes(3).toString('hex')}`;
+  const prefix = `${stringFlag(args.values['db-prefix'], 'threadbase_bench_')}${randomBytes(3).toString('hex')}`;
   const work = await mkdtemp(join(tmpdir(), 'threadbase-bench-'));
   const names = [`${prefix}_import`, `${prefix}_copy`];
   try {

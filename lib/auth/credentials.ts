@@ -79,7 +79,8 @@ function isStale(lastUsedAt: string | null, now: string): boolean {
 }
 
 function cookieAttributes(): string {
-  return `HttpOnly; SameSite=Lax; Path=/${config().cookieSecure ? '; Secure' : ''}`;
+  const { cookieSameSite, cookieSecure } = config();
+  return `HttpOnly; SameSite=${cookieSameSite}; Path=/${cookieSecure ? '; Secure' : ''}`;
 }
 
 /** Set-Cookie value carrying a session token until `expiresAt` (ISO). */

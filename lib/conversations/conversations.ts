@@ -4,9 +4,10 @@
  */
 import { z } from 'zod';
 import { notFound } from '../errors.js';
-import { presentMessage, type PublicMessage } from '../messages/present.js';
-import { pageQuery, pageRequest, toPage } from '../pagination/cursor.js';
+import { presentMessage, publicMessage } from '../messages/present.js';
+import { pageQuery, pageRequest, toPage, type ListRef } from '../pagination/cursor.js';
 import type { ConversationChanges, ConversationRecord, IdempotencyInput, ListedMessage, Store, Written } from '../store/types.js';
+import { isoTimestamp, uuid } from '../validation/resource-fields.js';
 import { storable } from '../validation/storable-schema.js';
 import { newId } from './ids.js';
 
@@ -24,14 +25,16 @@ export const listConversationsQuery = pageQuery.extend({
 });
 export type CreateConversationBody = z.infer<typeof createConversationBody>;
 
-export interface PublicConversation {
-  id: string;
-  title: string;
-  archived: boolean;
-  createdAt: string;
-  updatedAt: string;
-  messageCount: number;
-}
+export const publicConversation = z.object({
+  id: uuid,
+  title: z.string(),
+  archived: z.boolean(),
+  createdAt: isoTimestamp,
+  updatedAt: isoTimestamp,
+  messageCount: z.number().int(),
+});
+export type PublicConversation = z.infer<typeof publicConversation>;
+export const conversationWithMessages = publicConversation.extend({ messages: z.array(publicMessage) });
 
 export function presentConversation(record: ConversationRecord): PublicConversation {
   return {
@@ -58,9 +61,16 @@ export async function createConversation(
   return { value: presentConversation(written.value), replayed: written.replayed };
 }
 
+/** One conversation list per user and `archived` value: a cursor from one is refused by the other. */
+const conversationList = (archived: boolean): ListRef<'conversations'> => ({
+  kind: 'conversations',
+  scope: archived ? 'archived' : 'all',
+});
+
 export async function listConversations(store: Store, userId: string, query: z.infer<typeof listConversationsQuery>) {
-  const page = await store.listConversations(userId, pageRequest('conversations', query), { archived: query.archived });
-  return toPage('conversations', page, (c) => ({ updatedAt: c.updatedAt, id: c.id }), presentConversation);
+  const list = conversationList(query.archived);
+  const page = await store.listConversations(userId, pageRequest(list, query), { archived: query.archived });
+  return toPage(list, page, (c) => ({ updatedAt: c.updatedAt, id: c.id }), presentConversation);
 }
 
 const MESSAGE_PAGE = 100;
@@ -85,7 +95,7 @@ export async function getConversationWithMessages(
   store: Store,
   userId: string,
   id: string,
-): Promise<PublicConversation & { messages: PublicMessage[] }> {
+): Promise<z.infer<typeof conversationWithMessages>> {
   const [conversation, messages] = await Promise.all([store.getConversation(userId, id), allMessages(store, userId, id)]);
   if (!conversation || !messages) throw notFound('Conversation');
   return { ...presentConversation(conversation), messages: messages.map(presentMessage) };

@@ -5,7 +5,8 @@
  * metadata is JSON with sorted keys. The same specs drive COPY column lists, the SELECT that
  * reads rows back (timestamps formatted by PostgreSQL itself), and the COPY text encoding.
  */
-import type { ApiTokenRecord, ConversationRecord, JsonObject, JsonValue, MessageRecord, SessionRecord, UsageRecord, UserRecord } from '../store/types.js';
+import { canonicalJson } from '../canonical-json.js';
+import type { ApiTokenRecord, ConversationRecord, JsonObject, MessageRecord, SessionRecord, UsageRecord, UserRecord } from '../store/types.js';
 
 export type ColumnKind = 'uuid' | 'text' | 'int' | 'ts' | 'json';
 export type Cell = string | number | null;
@@ -68,16 +69,6 @@ export function selectList(spec: TableSpec, alias = ''): string {
     .join(', ');
 }
 
-/** JSON text with object keys sorted, so equal JSON values have equal text. */
-export function canonicalJson(value: JsonValue): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as JsonValue)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /**
  * Cells joined with length prefixes (`s5:hello`, `n42`, `N` for null): unambiguous, and cheaper
  * than JSON-escaping every string, which matters at a million rows per side.
@@ -102,7 +93,7 @@ export function canonicalFromDb(spec: TableSpec, cells: readonly Cell[]): string
   const out: Array<string | number | null> = new Array<string | number | null>(spec.columns.length);
   for (let i = 0; i < spec.columns.length; i++) {
     const cell = cells[i] ?? null;
-    out[i] = spec.columns[i]![1] === 'json' && typeof cell === 'string' ? (cell === '{}' ? '{}' : canonicalJson(JSON.parse(cell) as JsonValue)) : cell;
+    out[i] = spec.columns[i]![1] === 'json' && typeof cell === 'string' ? (cell === '{}' ? '{}' : canonicalJson(JSON.parse(cell))) : cell;
   }
   return joinCells(out);
 }

@@ -1,11 +1,10 @@
 /**
- * Order-independent, streamable table checksums. Each canonical row gets a 64-bit fingerprint
- * (two 32-bit lanes of a cyrb53-style multiply-xor hash over its UTF-16 text), and the
- * fingerprints are summed lane by lane modulo 2^32, so rows can be added in any order, one at a
- * time, in constant memory; a sum (unlike xor) does not cancel out a duplicated pair of rows. The
- * row count is kept beside it. The hash detects accidental differences (a lost, duplicated or
- * altered row: chance of a miss about 2^-64 per comparison), not deliberate forgeries; it replaced
- * md5 because hashing a million rows through node:crypto cost more than a second per side.
+ * Order-independent, streamable table checksums: each canonical row's 64-bit fingerprint (two
+ * 32-bit lanes of a cyrb53-style multiply-xor hash over its UTF-16 text), summed lane by lane
+ * modulo 2^32, beside the row count. Rows can be added in any order, one at a time, in constant
+ * memory. It detects accidental differences, not forgeries; why our own hash and not
+ * node:crypto: docs/decisions/0006. Manifests and reports carry these values, so the algorithm
+ * is part of the backup format.
  */
 
 import type { TableName } from './canonical-row.js';
@@ -39,7 +38,7 @@ export function emptyChecksums(): Checksums {
 }
 
 /** The 64-bit fingerprint of one canonical row, as two unsigned 32-bit lanes. */
-export function rowLanes(canonical: string): [number, number] {
+function rowLanes(canonical: string): [number, number] {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < canonical.length; i++) {

@@ -1,41 +1,15 @@
 /**
- * Shared plumbing of the data:* scripts: argument parsing, the database URL from config, the
+ * Shared plumbing of the data:* scripts: their common flags, the database URL from config, the
  * JSON report (`--json` on stdout, `--report <file>`), exit codes, and error messages that say
  * what to do next. Exit codes: 0 done, 1 the data was refused (invalid, conflict, difference),
  * 2 usage or environment error.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { writeFile } from 'node:fs/promises';
+import { parseCli, UsageError, type CliOptions, type ParsedArgs } from '../cli-args.js';
 import { config, ConfigError } from '../config.js';
 import { AppError, isAppError } from '../errors.js';
 import { closeTransferDb, connectionHint, openTransferDb, type Sql } from './db.js';
-
-export interface ParsedArgs {
-  values: Record<string, string | boolean | undefined>;
-  positionals: string[];
-}
-
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-/** Parses argv with the given options; unknown flags are a UsageError that repeats `usage`. */
-export function parseCli(argv: string[], options: NonNullable<ParseArgsConfig['options']>, usage: string): ParsedArgs {
-  try {
-    const parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' } }, allowPositionals: true, strict: true });
-    return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${usage}`);
-  }
-}
-
-/** A positive integer flag value, or the default. */
-export function intFlag(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got ${String(value)}`);
-  return n;
-}
+import { createProgress, type Progress } from './progress.js';
 
 /** DATABASE_URL from the parsed configuration; a UsageError naming the variable when unset. */
 export function databaseUrl(): string {
@@ -94,4 +68,42 @@ export function runScript(main: () => Promise<number>): void {
       process.exitCode = error instanceof UsageError || error instanceof ConfigError ? 2 : 1;
     },
   );
+}
+
+/** What a data script's main gets: its parsed arguments, its directory, the database and a progress reporter. */
+export interface DataRun {
+  args: ParsedArgs;
+  /** The positional directory (empty when the script takes none). */
+  dir: string;
+  url: string;
+  progress: Progress;
+}
+
+export interface DataScript {
+  usage: string;
+  /** Flags beyond the common --json, --report <file>, --quiet and --help. */
+  options?: CliOptions;
+  /** What the one positional argument names ("data directory"); omitted when the script takes none. */
+  directory?: string;
+  main: (run: DataRun) => Promise<number>;
+}
+
+const COMMON_OPTIONS: CliOptions = { json: { type: 'boolean' }, report: { type: 'string' }, quiet: { type: 'boolean' } };
+
+/** Parses a data script's arguments (--help prints the usage), then runs it under `runScript`. */
+export function runDataScript(script: DataScript): void {
+  runScript(async () => {
+    const args = parseCli(process.argv.slice(2), { ...COMMON_OPTIONS, ...script.options }, script.usage);
+    if (args.values.help) {
+      process.stdout.write(`${script.usage}\n`);
+      return 0;
+    }
+    const [dir, ...rest] = args.positionals;
+    if (script.directory === undefined && dir !== undefined) throw new UsageError(`unexpected argument ${dir}\n${script.usage}`);
+    if (script.directory !== undefined && (dir === undefined || rest.length > 0)) {
+      throw new UsageError(`expected exactly one ${script.directory}\n${script.usage}`);
+    }
+    const url = databaseUrl();
+    return script.main({ args, dir: dir ?? '', url, progress: createProgress(process.stderr, args.values.quiet === true) });
+  });
 }

@@ -1,9 +1,7 @@
 /**
  * The database side of the checksums: rows are read back through a cursor as canonical cells
  * (PostgreSQL formats timestamps and uuids itself) and reduced with the same canonicalizer and
- * hash as the JSON side. Doing the canonical step in one place (JS) rather than rebuilding it in
- * SQL avoids re-implementing jsonb's text output rules (key order, numeric formatting) twice;
- * the cost is streaming the rows once, which is small next to loading them (see the benchmark).
+ * hash as the JSON side (docs/decisions/0008); also row counts.
  */
 import { addRow, emptyChecksum, emptyChecksums, type Checksums, type TableChecksum } from './checksum.js';
 import { TABLE_ORDER, TABLES, canonicalFromDb, selectList, type Cell, type TableName, type TableSpec } from './canonical-row.js';

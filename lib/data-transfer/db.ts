@@ -1,10 +1,10 @@
 /**
  * The database connection of the data tools: one dedicated connection, no statement timeout (a
- * COPY of a million rows is one statement), UTC session time zone. Deliberately not db/client.ts:
- * that client observes every `unsafe()` query as it is created, which starts it at once and so
- * breaks `unsafe` fragments and COPY streams; the tools also never need a pool.
+ * COPY of a million rows is one statement), UTC session time zone (why not db/client.ts:
+ * docs/decisions/0008); and the errors that say what to check when it fails.
  */
 import postgres from 'postgres';
+import { describeUrl } from '../database-url.js';
 import { AppError } from '../errors.js';
 
 export type Sql = postgres.Sql;
@@ -29,16 +29,6 @@ export function openTransferDb(url: string, options: TransferDbOptions = {}): Sq
 
 export async function closeTransferDb(sql: Sql): Promise<void> {
   await sql.end({ timeout: 5 });
-}
-
-/** `host:port/database` of a connection URL, without user or password, for reports and manifests. */
-export function describeUrl(url: string): { host: string; database: string } {
-  try {
-    const u = new URL(url);
-    return { host: u.port ? `${u.hostname}:${u.port}` : u.hostname, database: decodeURIComponent(u.pathname.replace(/^\//, '')) };
-  } catch {
-    return { host: 'unknown', database: 'unknown' };
-  }
 }
 
 /** The SQLSTATE of a PostgreSQL error, if it is one. */

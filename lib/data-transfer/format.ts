@@ -7,12 +7,11 @@
  * exactly (UUIDs, millisecond ISO timestamps, no NUL or lone surrogates), not the API's limits.
  */
 import { z } from 'zod';
-import { storable } from '../validation/storable-schema.js';
-import { unstorableReason } from '../validation/storable-text.js';
-import type { ApiTokenRecord, JsonObject, Role, SessionRecord, UsageRecord, UserRecord } from '../store/types.js';
-
-export const FORMAT_NAME = 'threadbase';
-export const FORMAT_VERSION = 1;
+import { storable, storableJsonObject } from '../validation/storable-schema.js';
+import { isIsoInstant } from '../validation/iso-time.js';
+import { uuidSchema } from '../validation/uuid.js';
+import { FORMAT_NAME, FORMAT_VERSION, type StoredConversation, type StoredMessage } from '../store/json/format.js';
+import type { ApiTokenRecord, SessionRecord, UsageRecord, UserRecord } from '../store/types.js';
 
 /** Files of a data directory, relative to it. */
 export const FILES = {
@@ -28,39 +27,19 @@ export const FILES = {
 /** Files the JSON store may keep that hold transient state: skipped by import, never exported. */
 export const TRANSIENT_FILES = ['login-failures.json', 'idempotency.json'];
 
-const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/** An ISO-8601 UTC timestamp with milliseconds that denotes a real instant (what timestamptz(3) keeps exactly). */
-export const isoTimestamp = z.string().refine((s) => ISO_MS.test(s) && !Number.isNaN(Date.parse(s)) && new Date(s).toISOString() === s, {
+/** An ISO-8601 UTC timestamp with milliseconds of a real instant in years 0001–9999 (what timestamptz(3) keeps exactly). */
+export const isoTimestamp = z.string().refine(isIsoInstant, {
   message: 'must be an ISO-8601 UTC timestamp with milliseconds, e.g. 2026-01-31T12:00:00.000Z',
 });
 
-// Any 8-4-4-4-12 hex id (what PostgreSQL's uuid stores unchanged), not only RFC 4122 versions.
-const uuid = z.guid({ message: 'must be a UUID (8-4-4-4-12 hex digits)' });
+const uuid = uuidSchema;
 const text = () => storable(z.string());
 const count = z.number().int().min(0).max(2_147_483_647);
 
-function walkJson(value: unknown, path: (string | number)[], ctx: z.RefinementCtx): void {
-  if (typeof value === 'string') {
-    const reason = unstorableReason(value);
-    if (reason) ctx.addIssue({ code: 'custom', message: reason, path });
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => walkJson(item, [...path, i], ctx));
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const reason = unstorableReason(key);
-      if (reason) ctx.addIssue({ code: 'custom', message: `key ${reason}`, path: [...path, key] });
-      walkJson(item, [...path, key], ctx);
-    }
-  }
-}
+// The API's metadata rule (storable text, at most JSON_MAX_DEPTH levels, `__proto__` kept), without its size cap.
+const metadata = storableJsonObject();
 
-const metadata = z
-  .record(z.string(), z.json())
-  .superRefine((value, ctx) => walkJson(value, [], ctx))
-  .transform((v) => v as JsonObject);
-
-export const metaSchema = z.object({ format: z.literal(FORMAT_NAME), version: z.union([z.literal(FORMAT_VERSION), z.literal(2)]) });
+export const metaSchema = z.object({ format: z.literal(FORMAT_NAME), version: z.union([z.literal(1), z.literal(FORMAT_VERSION)]) });
 
 export const userSchema = z.object({
   id: uuid,
@@ -128,17 +107,18 @@ export const conversationFileSchema = z.object({
   messages: z.array(fileMessageSchema),
   archived: z.literal(false, { error: 'archived conversations are not supported by data:import yet' }).optional(),
   lastSeq: z.number().int().optional(),
-}).transform(({ archived: _a, lastSeq: _l, ...c }) => c);
+}).transform(({ archived: _a, lastSeq: _l, ...c }): ConversationFile => c);
 
-export type FileMessage = { id: string; role: Role; content: string; metadata: JsonObject; createdAt: string };
-export interface ConversationFile {
-  id: string;
-  userId: string;
-  title: string;
-  createdAt: string;
-  updatedAt: string;
+/**
+ * A conversation file as imported and exported: the JSON store's, without its idempotency records,
+ * in version-1 shape (what the COPY loader carries; see the header).
+ */
+export type FileMessage = Omit<StoredMessage, 'parts' | 'updatedAt' | 'seq'>;
+export type ConversationFile = Omit<StoredConversation, 'idempotency' | 'archived' | 'lastSeq' | 'messages'> & {
   messages: FileMessage[];
-}
+};
+/** data:export writes version-1 files (the JSON store upgrades them in place when it opens them). */
+export const EXPORT_VERSION = 1;
 
 export const CONVERSATION_KEYS = new Set([...Object.keys(conversationFileSchema.in.shape)]);
 

@@ -6,12 +6,13 @@
  * COMMIT. Any invalid record, conflict, error or mismatch rolls the whole transaction back; a
  * killed process leaves the database as it was, because nothing is committed until the end.
  */
+import { describeUrl } from '../database-url.js';
 import { AppError } from '../errors.js';
 import { TABLE_ORDER, TABLES, type TableName } from './canonical-row.js';
 import { sameChecksum, summarizeAll, type ChecksumSummary, type Checksums } from './checksum.js';
 import { copyInto, sourceStream } from './copy-load.js';
 import { dbChecksums, dbCounts } from './db-checksum.js';
-import { connectionHint, describeUrl, pgCode, type Sql, type Tx } from './db.js';
+import { connectionHint, pgCode, type Sql, type Tx } from './db.js';
 import { findConflicts, insertMissing, stageSource, stagedOnly, type Conflict } from './merge.js';
 import { createProgress, type Progress } from './progress.js';
 import type { Issue } from './source-dir.js';

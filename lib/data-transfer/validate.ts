@@ -2,8 +2,8 @@
  * Pass one of an import (and the source side of verify): reads a JSON store directory, validates
  * every record (zod; conversation files first through a fast pre-check that accepts only what zod
  * accepts), checks references and id uniqueness across files, computes the source checksums and,
- * for an import, spools the rows as COPY text. Conversation files are read one at a time, so
- * memory does not grow with the number of messages.
+ * for an import, spools the rows as COPY text. Conversation files are read one at a time; only
+ * the set of ids seen so far grows with the number of messages.
  */
 import type { z } from 'zod';
 import { addRow, emptyChecksums, summarizeAll, type ChecksumSummary, type Checksums } from './checksum.js';
@@ -19,7 +19,6 @@ import { assertDirectory, listConversationFiles, readJson, skippedTopLevel, zodI
 import type { Progress } from './progress.js';
 import { quickConversation } from './fast-check.js';
 import type { Spool } from './spool.js';
-import { IdSet } from './id-set.js';
 
 /** Issues kept in full; beyond this only the count grows (a broken store can have millions). */
 const MAX_KEPT_ISSUES = 1000;
@@ -174,12 +173,20 @@ export async function readConversation(dir: string, name: string, issues: IssueL
   return conv;
 }
 
+/** Adds `key` to `seen`, case-insensitively; false when it was there already. */
+function addNew(seen: Set<string>, key: string): boolean {
+  const lower = key.toLowerCase();
+  if (seen.has(lower)) return false;
+  seen.add(lower);
+  return true;
+}
+
 /** Checks references and that ids are unique across all files (`seen` holds conversation and message ids). */
-function checkConversation(file: string, conv: ConversationFile, userIds: Set<string>, seen: IdSet, issues: IssueList): void {
+function checkConversation(file: string, conv: ConversationFile, userIds: Set<string>, seen: Set<string>, issues: IssueList): void {
   if (!userIds.has(conv.userId.toLowerCase())) issues.add({ file, path: 'userId', message: `no user ${conv.userId} in ${FILES.users}` });
-  if (!seen.add(`c:${conv.id}`)) issues.add({ file, path: 'id', message: `conversation ${conv.id} also appears in another file` });
+  if (!addNew(seen, `c:${conv.id}`)) issues.add({ file, path: 'id', message: `conversation ${conv.id} also appears in another file` });
   conv.messages.forEach((m, i) => {
-    if (!seen.add(`m:${m.id}`)) issues.add({ file, path: `messages.${i}.id`, message: `message id ${m.id} appears more than once (in this or another conversation file)` });
+    if (!addNew(seen, `m:${m.id}`)) issues.add({ file, path: `messages.${i}.id`, message: `message id ${m.id} appears more than once (in this or another conversation file)` });
   });
 }
 
@@ -216,7 +223,7 @@ export async function scanSource(dir: string, progress?: Progress, spool?: Spool
   addSmallChecksums(small, checksums);
   const conversationFiles = await listConversationFiles(dir);
   const extra = new Map<string, number>();
-  const seen = new IdSet();
+  const seen = new Set<string>();
   progress?.start('validate', conversationFiles.length, 'files');
   for (const name of conversationFiles) {
     const conv = await readConversation(dir, name, issues, extra);

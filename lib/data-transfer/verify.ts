@@ -4,10 +4,11 @@
  * names each record missing on one side or different between them. Messages are compared one
  * conversation at a time, so even the detailed pass holds one conversation's messages.
  */
+import { describeUrl } from '../database-url.js';
 import { TABLE_ORDER, TABLES, apiTokenCells, canonicalFromDb, canonicalFromSource, sessionCells, usageCells, userCells, type Cell, type SourceCell, type TableName } from './canonical-row.js';
 import { rowHash, sameChecksum, summarize, type ChecksumSummary } from './checksum.js';
 import { dbChecksums, eachDbRow, type QueryParam } from './db-checksum.js';
-import { describeUrl, type Sql, type Tx } from './db.js';
+import { type Sql, type Tx } from './db.js';
 import { createProgress, type Progress } from './progress.js';
 import type { Issue } from './source-dir.js';
 import { conversationRows, readConversation, scanSource, type SourceScan } from './validate.js';

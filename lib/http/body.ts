@@ -3,11 +3,24 @@
  * We read the raw stream ourselves so the cap holds before anything is buffered. On Vercel the
  * runtime may already have drained the stream into a lazy `req.body` (its helpers read the whole
  * body whenever a Content-Type is sent); then we use that value, with the same checks.
+ * A parsed body nesting deeper than BODY_MAX_DEPTH is refused before anything recursive
+ * (zod, JSON.stringify) touches it: JSON.parse copes with any depth, those overflow the stack.
  */
 import type { IncomingMessage } from 'node:http';
-import { badRequest, payloadTooLarge, unsupportedMediaType } from '../errors.js';
+import { badRequest, payloadTooLarge, unsupportedMediaType, validationFailed } from '../errors.js';
+import { JSON_MAX_DEPTH, jsonIssues } from '../validation/storable-json.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** The deepest a whole body may nest: a JSON field's own limit (JSON_MAX_DEPTH) plus room for the fields around it. */
+export const BODY_MAX_DEPTH = JSON_MAX_DEPTH + 8;
+
+/** The body as parsed, or 400 validation_failed naming the top-level field that nests too deep. */
+function withinDepth(value: unknown): unknown {
+  const [issue] = jsonIssues(value, { maxDepth: BODY_MAX_DEPTH, text: false, types: false, firstOnly: true });
+  if (issue === undefined) return value;
+  const field = issue.path.length > 0 ? String(issue.path[0]) : '';
+  throw validationFailed([{ path: field, message: `must not nest deeper than ${field === '' ? BODY_MAX_DEPTH : JSON_MAX_DEPTH} levels` }]);
+}
 
 /** True when the request announces a body (non-zero Content-Length or a Transfer-Encoding). */
 export function announcesBody(req: IncomingMessage): boolean {
@@ -72,11 +85,13 @@ function parseJson(raw: Buffer | string): unknown {
     throw badRequest('The request body is not valid UTF-8.', error);
   }
   if (text.trim() === '') return {};
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     throw badRequest('The request body is not valid JSON.', error);
   }
+  return withinDepth(value);
 }
 
 /** The body a platform runtime already consumed: a Buffer, a string, or an already parsed value. */
@@ -93,6 +108,7 @@ function fromBufferedBody(req: IncomingMessage, limit: number): unknown {
     if (Buffer.byteLength(value) > limit) throw payloadTooLarge(limit);
     return parseJson(value);
   }
+  withinDepth(value);
   if (Buffer.byteLength(JSON.stringify(value)) > limit) throw payloadTooLarge(limit);
   return value;
 }

@@ -10,8 +10,9 @@ import type { Store } from '../store/types.js';
 import { readJsonBody } from './body.js';
 import { requestUrl } from './request-url.js';
 import { headerValue, parseCookies } from './cookies.js';
+import { refuseForeignCookieWrite } from './csrf.js';
 import type { HttpMethod, RequestContext } from './route.js';
-import { queryObject, validate, validateSync } from './validation.js';
+import { queryObject, queryValues, validate, validateSync } from './validation.js';
 
 export interface ContextInput {
   req: VercelRequest;
@@ -33,6 +34,14 @@ function paramsOf(req: VercelRequest, rawQuery: URLSearchParams): Record<string,
     if (typeof last === 'string') out[key] = last;
   }
   return out;
+}
+
+/** The CSRF guard, then the credential lookup; reports the user for the request log line. */
+async function authenticateRequest(ctx: RequestContext, onAuth: (userId: string) => void): Promise<AuthContext> {
+  refuseForeignCookieWrite(ctx);
+  const auth = await authenticate(ctx);
+  onAuth(auth.user.id);
+  return auth;
 }
 
 export function createContext(input: ContextInput): RequestContext {
@@ -61,13 +70,10 @@ export function createContext(input: ContextInput): RequestContext {
       return validate(schema, await parsedBody);
     },
     query<T>(schema: z.ZodType<T>): T {
-      return validateSync(schema, queryObject(rawQuery));
+      return validateSync(schema, queryValues(rawQuery));
     },
     auth(): Promise<AuthContext> {
-      authed ??= authenticate(ctx).then((auth) => {
-        input.onAuth(auth.user.id);
-        return auth;
-      });
+      authed ??= authenticateRequest(ctx, input.onAuth);
       return authed;
     },
   };

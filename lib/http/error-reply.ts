@@ -4,14 +4,21 @@
  * whose body says nothing about the cause (no stack, no SQL) while the log keeps all of it.
  */
 import { z } from 'zod';
-import { AppError, internal, isAppError, unavailable } from '../errors.js';
+import { AppError, ERROR_CODES, internal, isAppError, unavailable } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Reply } from './route.js';
 import { fromZodError } from './validation.js';
 
-export interface ErrorEnvelope {
-  error: { code: string; message: string; details: { path: string; message: string }[]; requestId: string };
-}
+/** The body of every non-2xx response. */
+export const errorEnvelope = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })),
+    requestId: z.string(),
+  }),
+});
+export type ErrorEnvelope = z.infer<typeof errorEnvelope>;
 
 export function envelope(error: AppError, requestId: string): ErrorEnvelope {
   return { error: { code: error.code, message: error.message, details: error.details, requestId } };

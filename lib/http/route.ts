@@ -1,6 +1,7 @@
 /**
  * The request pipeline every `@vercel/node` handler goes through: `defineRoute({ GET, POST, … })`.
- * It sets X-Request-Id and Cache-Control on every response, dispatches by method (405 + Allow),
+ * It sets X-Request-Id and Cache-Control on every response, answers OPTIONS and adds the CORS
+ * headers (cors.ts), dispatches by method (405 + Allow),
  * gives handlers a RequestContext (store, validated body/query, auth), turns AppError/ZodError into
  * the API.md envelope and anything else into a logged 500, and logs one line per request.
  */
@@ -13,6 +14,7 @@ import type { Store } from '../store/types.js';
 import type { AuthContext } from '../auth/credentials.js';
 import { announcesBody, isJsonContentType } from './body.js';
 import { createContext } from './context.js';
+import { optionsReply, withCors } from './cors.js';
 import { errorReply } from './error-reply.js';
 import { requestIdFrom } from './request-id.js';
 import { sendReply } from './send.js';
@@ -46,7 +48,7 @@ export interface RequestContext {
   params: Record<string, string>;
   /** 415 unless application/json; 413 over 1 MiB; 400 bad_request on malformed JSON; 400 validation_failed per field. */
   body<T>(schema: z.ZodType<T>): Promise<T>;
-  /** Validates the query string (single values: a repeated key keeps its last value). */
+  /** Validates the query string; a repeated key is an array, so a string field refuses it with 400. */
   query<T>(schema: z.ZodType<T>): T;
   rawQuery: URLSearchParams;
   /** 401 unauthorized unless a valid Bearer token or tb_session cookie. Cached per request. */
@@ -74,6 +76,8 @@ interface Dispatch {
 /** Method dispatch and the handler call; every failure becomes an error reply. */
 async function run(handlers: RouteHandlers, allow: readonly HttpMethod[], d: Dispatch): Promise<Reply> {
   try {
+    // Preflights come without credentials or body: answered before dispatch, auth and body checks.
+    if (d.req.method === 'OPTIONS') return optionsReply(d.req, allow);
     const method = d.req.method as HttpMethod;
     const handler = allow.includes(method) ? handlers[method] : undefined;
     if (!handler) throw methodNotAllowed(allow);
@@ -93,11 +97,11 @@ export function defineRoute(handlers: RouteHandlers): (req: VercelRequest, res: 
     const requestId = requestIdFrom(req.headers['x-request-id']);
     const log = logger.child({ requestId });
     let userId: string | undefined;
-    let reply = await run(handlers, allow, { req, requestId, log, onAuth: (id) => (userId = id) });
+    let reply = withCors(req, await run(handlers, allow, { req, requestId, log, onAuth: (id) => (userId = id) }));
     try {
       sendReply(res, reply, requestId);
     } catch (error) {
-      reply = errorReply(error, requestId, log);
+      reply = withCors(req, errorReply(error, requestId, log));
       sendReply(res, reply, requestId);
     }
     log.info('request', {

@@ -1,6 +1,7 @@
 /**
  * Writes a Reply with plain node:http calls, so it works with or without the Vercel helpers.
- * Every response carries X-Request-Id and `Cache-Control: no-store` (API data is per-user).
+ * Every response carries X-Request-Id, `Cache-Control: no-store` (API data is per-user) and
+ * `X-Content-Type-Options: nosniff` (a browser never runs a JSON body as script or HTML).
  */
 import type { ServerResponse } from 'node:http';
 import type { Reply } from './route.js';
@@ -28,6 +29,7 @@ export function sendReply(res: ServerResponse, reply: Reply, requestId: string):
   if (reply.cookies && reply.cookies.length > 0) res.setHeader('Set-Cookie', reply.cookies);
   res.setHeader('X-Request-Id', requestId);
   res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
   if (payload === undefined) {
     res.end();
     return;

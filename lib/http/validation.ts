@@ -32,7 +32,21 @@ export function validateSync<T>(schema: z.ZodType<T>, value: unknown): T {
   return result.data;
 }
 
-/** Query parameters as single values: a repeated key keeps its last value. */
+/**
+ * Query parameters for a query schema: a key given once is a string, a repeated key is an array
+ * of its values, so a schema field of type string refuses `?limit=5&limit=6` (400 on `limit`)
+ * instead of silently picking one. Keys go on a prototype-less object, defined not assigned.
+ */
+export function queryValues(params: URLSearchParams): Record<string, string | string[]> {
+  const out = Object.create(null) as Record<string, string | string[]>;
+  for (const key of new Set(params.keys())) {
+    const values = params.getAll(key);
+    Object.defineProperty(out, key, { value: values.length === 1 ? values[0] : values, enumerable: true });
+  }
+  return out;
+}
+
+/** Query parameters as single values: a repeated key keeps its last value (path parameters only). */
 export function queryObject(params: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of params) out[key] = value;

@@ -5,6 +5,7 @@
  * recorded, so a retry after an error is evaluated afresh.
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../canonical-json.js';
 import { validationFailed } from '../errors.js';
 import type { IdempotencyInput } from '../store/types.js';
 
@@ -20,18 +21,6 @@ export function parseIdempotencyKey(value: string | undefined): string | undefin
     throw validationFailed([{ path: IDEMPOTENCY_HEADER, message: 'must be 1–200 visible ASCII characters' }]);
   }
   return value;
-}
-
-/** JSON with object keys sorted at every level, so key order does not change the hash. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 export function requestHash(method: string, path: string, body: unknown): string {

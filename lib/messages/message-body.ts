@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { JsonObject, MessageBody } from '../store/types.js';
 import { storable, storableJsonObject } from '../validation/storable-schema.js';
+import { roleSchema } from './present.js';
 
 export const CONTENT_MAX = 100_000;
 export const METADATA_MAX_BYTES = 64 * 1024;
@@ -16,8 +17,6 @@ export const PARTS_MAX_BYTES = 512 * 1024;
 /** A message id a client may choose: 1–128 of A–Z a–z 0–9 _ - (server-made UUIDs fit too). */
 export const MESSAGE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 export const messageIdSchema = z.string().regex(MESSAGE_ID, 'must be 1–128 characters of A–Z a–z 0–9 _ -');
-
-export const roleSchema = z.enum(['user', 'assistant', 'system']);
 
 const partSchema = storableJsonObject(PARTS_MAX_BYTES).refine((part) => typeof part.type === 'string', {
   message: 'every part needs a string "type"',
@@ -49,6 +48,9 @@ export const putMessageBody = z.object(fields).refine(hasBody, bodyRule);
 export const replaceMessagesBody = z.object({
   messages: z.array(z.object({ id: messageIdSchema, ...fields }).refine(hasBody, bodyRule)).min(1).max(500),
 });
+
+/** DELETE …/messages?after={messageId}. */
+export const deleteAfterQuery = z.object({ after: messageIdSchema });
 
 export type AppendMessageBody = z.infer<typeof appendMessageBody>;
 export type PutMessageBody = z.infer<typeof putMessageBody>;

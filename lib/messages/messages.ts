@@ -7,13 +7,14 @@
 import { config } from '../config.js';
 import { notFound } from '../errors.js';
 import { newId } from '../conversations/ids.js';
-import { pageRequest, toPage, type PageQuery } from '../pagination/cursor.js';
+import { pageRequest, toPage, type ListRef, type PageQuery } from '../pagination/cursor.js';
 import type { IdempotencyInput, MessageRecord, Store, Written } from '../store/types.js';
 import { toMessageBody, type AppendMessageBody, type PutMessageBody, type ReplaceMessagesBody } from './message-body.js';
 import { presentMessage, type PublicMessage } from './present.js';
 
 export { appendMessageBody, putMessageBody, replaceMessagesBody, type AppendMessageBody } from './message-body.js';
-export { CONTENT_MAX, METADATA_MAX_BYTES, roleSchema } from './message-body.js';
+export { CONTENT_MAX, METADATA_MAX_BYTES } from './message-body.js';
+export { roleSchema } from './present.js';
 
 const quotaFor = (role: string, now: string) => (role === 'user' ? { limits: config().usageLimits, now } : undefined);
 
@@ -75,7 +76,9 @@ export async function replaceMessages(
 }
 
 export async function listMessages(store: Store, userId: string, conversationId: string, query: PageQuery) {
-  const page = await store.listMessages(userId, conversationId, pageRequest('messages', query));
+  // A cursor is bound to its conversation: one from another conversation is a 400.
+  const list: ListRef<'messages'> = { kind: 'messages', scope: conversationId };
+  const page = await store.listMessages(userId, conversationId, pageRequest(list, query));
   if (!page) throw notFound('Conversation');
-  return toPage('messages', page, (m) => ({ createdAt: m.createdAt, seq: m.seq }), presentMessage);
+  return toPage(list, page, (m) => ({ createdAt: m.createdAt, seq: m.seq }), presentMessage);
 }

@@ -5,11 +5,13 @@
 import { z } from 'zod';
 import { validationFailed, type ErrorDetail } from '../errors.js';
 import { roleSchema } from '../messages/messages.js';
-import { presentMessage, type PublicMessage } from '../messages/present.js';
-import { pageQuery, pageRequest, toPage } from '../pagination/cursor.js';
+import { presentMessage, publicMessage } from '../messages/present.js';
+import { canonicalJson } from '../canonical-json.js';
+import { pageQuery, pageRequest, toPage, type ListRef } from '../pagination/cursor.js';
 import type { Store } from '../store/types.js';
-import { unstorableReason } from '../validation/storable-text.js';
+import { unstorableReason } from '../validation/storable-json.js';
 import { storable } from '../validation/storable-schema.js';
+import { uuidSchema } from '../validation/uuid.js';
 import { snippet } from './snippet.js';
 
 export const MAX_META_FILTERS = 20;
@@ -18,15 +20,12 @@ const META_PREFIX = 'meta.';
 export const searchQuery = pageQuery.extend({
   q: storable(z.string().trim().min(1).max(200)),
   role: roleSchema.optional(),
-  conversationId: z.uuid().optional(),
+  conversationId: uuidSchema.optional(),
 });
 export type SearchQueryParams = z.infer<typeof searchQuery>;
 
-export interface SearchItem {
-  message: PublicMessage;
-  conversationTitle: string;
-  snippet: string;
-}
+export const searchItem = z.object({ message: publicMessage, conversationTitle: z.string(), snippet: z.string() });
+export type SearchItem = z.infer<typeof searchItem>;
 
 function metaProblem(key: string, value: string): string | null {
   if (key.length === 0 || key.length > 200) return 'key must be 1–200 characters';
@@ -34,16 +33,19 @@ function metaProblem(key: string, value: string): string | null {
   return unstorableReason(key) ?? unstorableReason(value);
 }
 
-/** `meta.<key>=<value>` parameters as key → value (a repeated key keeps its last value). */
+/**
+ * `meta.<key>=<value>` parameters as key → value (a repeated key keeps its last value). The map
+ * has no prototype and keys are defined, not assigned, so `meta.__proto__=x` is a filter like any other.
+ */
 export function metaFilters(raw: URLSearchParams): Record<string, string> | undefined {
-  const meta: Record<string, string> = {};
+  const meta = Object.create(null) as Record<string, string>;
   const details: ErrorDetail[] = [];
   for (const [name, value] of raw) {
     if (!name.startsWith(META_PREFIX)) continue;
     const key = name.slice(META_PREFIX.length);
     const problem = metaProblem(key, value);
     if (problem) details.push({ path: name, message: problem });
-    else meta[key] = value;
+    else Object.defineProperty(meta, key, { value, enumerable: true, writable: true, configurable: true });
   }
   if (Object.keys(meta).length > MAX_META_FILTERS) {
     details.push({ path: 'meta', message: `at most ${MAX_META_FILTERS} meta filters` });
@@ -58,18 +60,13 @@ export async function searchMessages(
   params: SearchQueryParams,
   meta: Record<string, string> | undefined,
 ) {
-  const page = await store.searchMessages(
-    {
-      userId,
-      q: params.q,
-      role: params.role,
-      conversationId: params.conversationId?.toLowerCase(),
-      meta,
-    },
-    pageRequest('search', params),
-  );
+  const query = { userId, q: params.q, role: params.role, conversationId: params.conversationId?.toLowerCase(), meta };
+  // A cursor is bound to the query and its filters: one from another search is a 400.
+  const { userId: _user, ...filters } = query;
+  const list: ListRef<'search'> = { kind: 'search', scope: canonicalJson(filters) };
+  const page = await store.searchMessages(query, pageRequest(list, params));
   return toPage(
-    'search',
+    list,
     page,
     (hit) => ({ rank: hit.rank, createdAt: hit.message.createdAt, conversationId: hit.message.conversationId, id: hit.message.id }),
     (hit): SearchItem => ({

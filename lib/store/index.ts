@@ -5,26 +5,17 @@
  * Backends are imported lazily so a JSON deployment never loads postgres.js and Drizzle.
  */
 import { config } from '../config.js';
+import { describeUrlText } from '../database-url.js';
 import { logger } from '../log.js';
 import type { Store } from './types.js';
 
 let current: Promise<Store> | undefined;
 
-/** Host and database of a connection string, without credentials, for the log line. */
-function describeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
-  } catch {
-    return '(unparsable DATABASE_URL)';
-  }
-}
-
 async function createStore(): Promise<Store> {
   const cfg = config();
   if (cfg.databaseUrl !== undefined) {
     const { createPostgresStore } = await import('./postgres/index.js');
-    logger.info('storage selected', { storage: 'postgres', database: describeUrl(cfg.databaseUrl) });
+    logger.info('storage selected', { storage: 'postgres', database: describeUrlText(cfg.databaseUrl) });
     return createPostgresStore({
       url: cfg.databaseUrl,
       poolMax: cfg.db.poolMax,
@@ -75,5 +66,5 @@ export function configuredStorage(): Store['kind'] {
 /** E.g. `json at ./data` or `postgres at 127.0.0.1:5432/threadbase` (no credentials). */
 export function describeStorage(): string {
   const cfg = config();
-  return cfg.databaseUrl !== undefined ? `postgres at ${describeUrl(cfg.databaseUrl)}` : `json at ${cfg.dataDir}`;
+  return cfg.databaseUrl !== undefined ? `postgres at ${describeUrlText(cfg.databaseUrl)}` : `json at ${cfg.dataDir}`;
 }

@@ -191,6 +191,11 @@ export interface HealthReport {
   latencyMs: number;
   pool?: { max: number; open: number; idle: number; waiting: number };
   migrations?: { applied: number; pending: number };
+  /**
+   * Set when storage answers but needs an operator (the JSON store cannot be written: disk full,
+   * read-only filesystem, missing directory); /api/health then says status "degraded".
+   */
+  problem?: string;
 }
 
 export interface Store {

@@ -8,6 +8,7 @@ import { generateToken } from '../auth/credentials.js';
 import { notFound } from '../errors.js';
 import type { ApiTokenRecord, Store } from '../store/types.js';
 import { pathId } from '../validation/path-id.js';
+import { isoTimestamp, uuid } from '../validation/resource-fields.js';
 import { storable } from '../validation/storable-schema.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -19,14 +20,18 @@ export const createTokenBody = z.object({
 });
 export type CreateTokenBody = z.infer<typeof createTokenBody>;
 
-export interface PublicApiToken {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-}
+export const publicApiToken = z.object({
+  id: uuid,
+  name: z.string(),
+  prefix: z.string(),
+  createdAt: isoTimestamp,
+  lastUsedAt: isoTimestamp.nullable(),
+  expiresAt: isoTimestamp.nullable(),
+});
+export type PublicApiToken = z.infer<typeof publicApiToken>;
+/** POST /api/tokens: the plaintext, shown only here, and the token's metadata. */
+export const createdApiToken = z.object({ token: z.string(), apiToken: publicApiToken });
+export const apiTokenList = z.object({ items: z.array(publicApiToken) });
 
 export function presentApiToken(record: ApiTokenRecord): PublicApiToken {
   return {
@@ -44,7 +49,7 @@ export async function createApiToken(
   userId: string,
   body: CreateTokenBody,
   now: string,
-): Promise<{ token: string; apiToken: PublicApiToken }> {
+): Promise<z.infer<typeof createdApiToken>> {
   const { token, hash, prefix } = generateToken();
   const expiresAt = body.expiresInDays === undefined ? null : new Date(Date.parse(now) + body.expiresInDays * DAY_MS).toISOString();
   const record = await store.createApiToken({
@@ -60,7 +65,7 @@ export async function createApiToken(
   return { token, apiToken: presentApiToken(record) };
 }
 
-export async function listApiTokens(store: Store, userId: string): Promise<{ items: PublicApiToken[] }> {
+export async function listApiTokens(store: Store, userId: string): Promise<z.infer<typeof apiTokenList>> {
   return { items: (await store.listApiTokens(userId)).map(presentApiToken) };
 }
 

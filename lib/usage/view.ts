@@ -2,16 +2,15 @@
  * The API's Usage shape: the stored counters as of now, with the limits of the user's tier from
  * configuration and the moments the windows reset.
  */
+import { z } from 'zod';
 import { config, type UsageLimits } from '../config.js';
 import type { Store, UsageRecord } from '../store/types.js';
+import { isoTimestamp } from '../validation/resource-fields.js';
 import { nextDayStart, nextMonthStart, rollUsage } from './windows.js';
 
-export interface UsageView {
-  tier: string;
-  daily: { used: number; limit: number; resetsAt: string };
-  monthly: { used: number; limit: number; resetsAt: string };
-  total: number;
-}
+const usageWindow = z.object({ used: z.number().int(), limit: z.number().int(), resetsAt: isoTimestamp });
+export const usageView = z.object({ tier: z.string(), daily: usageWindow, monthly: usageWindow, total: z.number().int() });
+export type UsageView = z.infer<typeof usageView>;
 
 /** Limits for a tier; an unknown tier gets the free tier's limits. */
 export function tierLimits(limits: UsageLimits, tier: string): { daily: number; monthly: number } {

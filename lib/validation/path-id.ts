@@ -3,12 +3,7 @@
  * id (a frontend treats both as "not found"), and it never reaches the store.
  */
 import { notFound } from '../errors.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
+import { isUuid } from './uuid.js';
 
 /** The id in canonical lower case (both backends then compare alike), or 404 naming `what`. */
 export function pathId(value: string | undefined, what: string): string {

@@ -1,73 +1,42 @@
 /**
- * zod schemas of the API's resources and error envelope, used only to document responses in
- * docs/openapi.json (request schemas come straight from the routes' domain modules).
+ * The response schemas of docs/openapi.json, by their document names. Each resource is declared
+ * once, next to its presenter in the domain modules (which infer their TS types from it); only
+ * the health bodies, built by api/health.ts alone, are declared here.
  */
 import { z } from 'zod';
-import { jsonValue } from '../../lib/validation/storable-schema.js';
+import { me } from '../../lib/auth/me.js';
+import { publicUser } from '../../lib/auth/public-user.js';
+import { sessionGrant } from '../../lib/auth/sessions.js';
+import { conversationWithMessages, publicConversation } from '../../lib/conversations/conversations.js';
+import { errorEnvelope } from '../../lib/http/error-reply.js';
+import { publicMessage } from '../../lib/messages/present.js';
+import { pageOf } from '../../lib/pagination/cursor.js';
+import { searchItem } from '../../lib/search/search.js';
+import { apiTokenList, createdApiToken, publicApiToken } from '../../lib/tokens/api-tokens.js';
+import { usageView } from '../../lib/usage/view.js';
 
-const iso = z.iso.datetime({ precision: 3 });
-const id = z.uuid();
-
-export const User = z.object({
-  id,
-  email: z.string(),
-  username: z.string(),
-  displayName: z.string(),
-  createdAt: iso,
-  lastLoginAt: iso.nullable(),
-});
-export const SessionGrant = z.object({ user: User, token: z.string(), expiresAt: iso });
-export const Conversation = z.object({ id, title: z.string(), createdAt: iso, updatedAt: iso, messageCount: z.number().int() });
-export const Message = z.object({
-  id,
-  conversationId: id,
-  role: z.enum(['user', 'assistant', 'system']),
-  content: z.string(),
-  metadata: z.record(z.string(), jsonValue),
-  createdAt: iso,
-});
-export const ConversationWithMessages = Conversation.extend({ messages: z.array(Message) });
-export const ApiToken = z.object({
-  id,
-  name: z.string(),
-  prefix: z.string(),
-  createdAt: iso,
-  lastUsedAt: iso.nullable(),
-  expiresAt: iso.nullable(),
-});
-export const CreatedApiToken = z.object({ token: z.string(), apiToken: ApiToken });
-export const ApiTokenList = z.object({ items: z.array(ApiToken) });
-const window = z.object({ used: z.number().int(), limit: z.number().int(), resetsAt: iso });
-export const Usage = z.object({ tier: z.string(), daily: window, monthly: window, total: z.number().int() });
-export const Me = z.object({ user: User, usage: Usage });
-const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
-export const ConversationPage = page(Conversation);
-export const MessagePage = page(Message);
-export const SearchPage = page(z.object({ message: Message, conversationTitle: z.string(), snippet: z.string() }));
-export const Error = z.object({
-  error: z.object({
-    code: z.enum([
-      'validation_failed',
-      'bad_request',
-      'unauthorized',
-      'not_found',
-      'method_not_allowed',
-      'conflict',
-      'payload_too_large',
-      'unsupported_media_type',
-      'rate_limited',
-      'internal',
-      'unavailable',
-    ]),
-    message: z.string(),
-    details: z.array(z.object({ path: z.string(), message: z.string() })),
-    requestId: z.string(),
-  }),
-});
+export const User = publicUser;
+export const SessionGrant = sessionGrant;
+export const Conversation = publicConversation;
+export const Message = publicMessage;
+export const ConversationWithMessages = conversationWithMessages;
+export const ApiToken = publicApiToken;
+export const CreatedApiToken = createdApiToken;
+export const ApiTokenList = apiTokenList;
+export const Usage = usageView;
+export const Me = me;
+export const ConversationPage = pageOf(Conversation);
+export const MessagePage = pageOf(Message);
+/** PUT …/messages answers the whole list as stored (issue 12). */
+export const MessageList = z.object({ items: z.array(Message) });
+export const SearchPage = pageOf(searchItem);
+export const Error = errorEnvelope;
 export const Health = z.object({
-  status: z.enum(['ok', 'unavailable']),
+  status: z.enum(['ok', 'degraded', 'unavailable']),
   storage: z.enum(['postgres', 'json']),
   version: z.string(),
+  /** One storage round trip, in milliseconds (absent when storage is unreachable). */
+  latencyMs: z.number().optional(),
   db: z
     .object({
       latencyMs: z.number(),
@@ -75,4 +44,8 @@ export const Health = z.object({
     })
     .optional(),
   migrations: z.object({ applied: z.number().int(), pending: z.number().int() }).optional(),
+  /** With status "degraded": what the operator must fix (e.g. the JSON store's disk is full). */
+  problem: z.string().optional(),
 });
+/** GET /api/health's 503: the health shape and the error envelope in one body. */
+export const HealthUnavailable = Health.extend(Error.shape);

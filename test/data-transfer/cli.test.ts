@@ -3,7 +3,7 @@
  * report, the --backup archive, verify naming differing records, backup retention, and restore
  * refusing a non-empty database unless --force.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,18 +11,14 @@ import { promisify } from 'node:util';
 import { generateStore } from '../../bench/import/generate-store.js';
 import type { ImportReport } from '../../lib/data-transfer/import.js';
 import type { VerifyReport } from '../../lib/data-transfer/verify.js';
-import { counts, readJsonFile, runScript, scratch, totalRows, type Scratch } from './helpers.js';
+import { counts, readJsonFile, runScript, useScratch, totalRows } from './helpers.js';
 
 describe('data:* scripts', () => {
-  let s: Scratch;
+  const s = useScratch();
   let dir: string;
   beforeEach(async () => {
-    s = await scratch();
     dir = await s.dir('cli-src');
     await generateStore({ dir, messages: 300, users: 3, messagesPerConversation: 30 });
-  });
-  afterEach(async () => {
-    await s.cleanup();
   });
 
   it('data:import: --dry-run --json writes nothing; --backup archives first; --report writes the JSON report', async () => {
@@ -43,7 +39,7 @@ describe('data:* scripts', () => {
     expect(listing).toContain('conversations/');
     const report = await readJsonFile<ImportReport>(reportFile);
     expect(report).toMatchObject({ status: 'imported', ok: true, verified: true, counts: { messages: 300 } });
-  });
+  }, 60_000);
 
   it('data:import exits 1 on invalid input and 2 on usage errors, with a next step', async () => {
     const missing = await runScript('data-import', [join(dir, 'nope')], s.db.url);
@@ -52,7 +48,7 @@ describe('data:* scripts', () => {
     const usage = await runScript('data-import', [dir, '--batch-size', 'zero'], s.db.url);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--batch-size must be a positive integer/);
-  });
+  }, 60_000);
 
   it('data:verify exits 0 when identical and 1 naming the records that differ', async () => {
     expect((await runScript('data-import', [dir], s.db.url)).code).toBe(0);
@@ -71,7 +67,7 @@ describe('data:* scripts', () => {
       { table: 'apiTokens', id: removed!.id, kind: 'missing-in-database' },
     ]));
     expect(report.differenceCount).toBe(2);
-  });
+  }, 60_000);
 
   it('data:backup keeps the newest N; data:restore refuses a non-empty database unless --force', async () => {
     expect((await runScript('data-import', [dir], s.db.url)).code).toBe(0);

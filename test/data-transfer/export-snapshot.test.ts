@@ -3,7 +3,7 @@
  * conversations and messages (each in one transaction), yet the export is self-consistent (every
  * conversation's user is in users.json, manifest matches files) and imports cleanly.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { generateStore } from '../../bench/import/generate-store.js';
@@ -11,7 +11,7 @@ import { importDirectory } from '../../lib/data-transfer/import.js';
 import { exportDatabase } from '../../lib/data-transfer/export.js';
 import { closeTransferDb, openTransferDb, type Sql } from '../../lib/data-transfer/db.js';
 import { createTestDatabase } from '../helpers/pg.js';
-import { counts, scratch, type Scratch } from './helpers.js';
+import { counts, useScratch } from './helpers.js';
 
 async function addUserWithConversation(sql: Sql, n: number): Promise<void> {
   const userId = randomUUID();
@@ -28,13 +28,7 @@ async function addUserWithConversation(sql: Sql, n: number): Promise<void> {
 }
 
 describe('data:export snapshot', () => {
-  let s: Scratch;
-  beforeEach(async () => {
-    s = await scratch();
-  });
-  afterEach(async () => {
-    await s.cleanup();
-  });
+  const s = useScratch();
 
   it('exports a consistent snapshot while writes continue', async () => {
     const dir = await s.dir('snap-src');

@@ -14,6 +14,7 @@ const msg = (patch: Record<string, unknown>): unknown => ({ ...base, messages: [
 
 const variants: Array<[string, unknown]> = [
   ['valid', base],
+  ['__proto__ metadata key', msg({ metadata: JSON.parse('{"__proto__":{"x":1},"n":{"__proto__":2}}') as unknown })],
   ['metadata missing', msg({ metadata: undefined })],
   ['NUL content', msg({ content: 'a\u0000b' })],
   ['lone surrogate', msg({ content: 'a\ud800' })],
@@ -25,6 +26,9 @@ const variants: Array<[string, unknown]> = [
   ['no ms', msg({ createdAt: '2026-01-01T00:00:00Z' })],
   ['offset', msg({ createdAt: '2026-01-01T00:00:00.000+01:00' })],
   ['impossible date', msg({ createdAt: '2026-02-30T00:00:00.000Z' })],
+  ['year 0000 (PostgreSQL 22008)', msg({ createdAt: '0000-01-01T00:00:00.000Z' })],
+  ['metadata nested 65 levels', msg({ metadata: JSON.parse('{"a":'.repeat(65) + '1' + '}'.repeat(65)) as unknown })],
+  ['metadata nested 5,000 levels', msg({ metadata: JSON.parse('{"a":'.repeat(5000) + '1' + '}'.repeat(5000)) as unknown })],
   ['bad id', msg({ id: 'not-a-uuid' })],
   ['braced id', msg({ id: '{0b0e3c1e-3333-4000-8000-000000000003}' })],
   ['number content', msg({ content: 5 })],
@@ -36,7 +40,7 @@ const variants: Array<[string, unknown]> = [
 describe('conversation fast check', () => {
   it.each(variants)('%s: agrees with zod', (label, input) => {
     const quick = quickConversation(input);
-    if (label === 'valid' || label === 'metadata missing') expect(quick).not.toBeNull();
+    if (label === 'valid' || label === 'metadata missing' || label === '__proto__ metadata key') expect(quick).not.toBeNull();
     const parsed = conversationFileSchema.safeParse(input);
     if (quick) {
       expect(parsed.success).toBe(true);
@@ -45,5 +49,24 @@ describe('conversation fast check', () => {
       // The fast path may be stricter only where zod also rejects (this table has no such case).
       expect(parsed.success).toBe(false);
     }
+  });
+});
+
+describe('import rules shared with the API', () => {
+  const byLabel = new Map(variants);
+
+  it('refuses a year-0000 timestamp and metadata nested beyond 64 levels (5,000 levels: no stack overflow)', () => {
+    for (const label of ['year 0000 (PostgreSQL 22008)', 'metadata nested 65 levels', 'metadata nested 5,000 levels']) {
+      expect(quickConversation(byLabel.get(label)), label).toBeNull();
+      expect(conversationFileSchema.safeParse(byLabel.get(label)).success, label).toBe(false);
+    }
+  });
+
+  it('keeps __proto__ metadata keys as data', () => {
+    const parsed = conversationFileSchema.parse(byLabel.get('__proto__ metadata key'));
+    const metadata = parsed.messages[0]!.metadata;
+    expect(Object.hasOwn(metadata, '__proto__')).toBe(true);
+    expect(JSON.stringify(metadata)).toBe('{"__proto__":{"x":1},"n":{"__proto__":2}}');
+    expect(JSON.stringify(quickConversation(byLabel.get('__proto__ metadata key'))?.messages[0]?.metadata)).toBe(JSON.stringify(metadata));
   });
 });

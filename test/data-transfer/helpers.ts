@@ -6,6 +6,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
 import { closeTransferDb, openTransferDb, type Sql } from '../../lib/data-transfer/db.js';
 import { dbCounts } from '../../lib/data-transfer/db-checksum.js';
@@ -39,6 +40,32 @@ export async function scratch(): Promise<Scratch> {
   };
 }
 
+/**
+ * A fresh Scratch for every test of the calling describe block: created before each test and
+ * cleaned up after it (after the block's own afterEach hooks, which run first).
+ */
+export function useScratch(): Scratch {
+  let current: Scratch | undefined;
+  beforeEach(async () => {
+    current = await scratch();
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  const now = (): Scratch => {
+    if (!current) throw new Error('useScratch(): the scratch exists only while a test runs');
+    return current;
+  };
+  return {
+    get db() { return now().db; },
+    get sql() { return now().sql; },
+    get dirs() { return now().dirs; },
+    dir: (label) => now().dir(label),
+    cleanup: () => now().cleanup(),
+  };
+}
+
 export const counts = (sql: Sql): Promise<Record<TableName, number>> => dbCounts(sql);
 
 export const totalRows = async (sql: Sql): Promise<number> => Object.values(await counts(sql)).reduce((a, b) => a + b, 0);
@@ -50,16 +77,16 @@ export interface ScriptResult {
   stderr: string;
 }
 
-/** Starts `scripts/<name>.ts` in a child process with DATABASE_URL set. */
-export function startScript(name: string, args: string[], databaseUrl: string): ChildProcessWithoutNullStreams {
+/** Starts `scripts/<name>.ts` in a child process with DATABASE_URL (and `env`) set. */
+export function startScript(name: string, args: string[], databaseUrl: string, env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, ['--import', 'tsx', join('scripts', `${name}.ts`), ...args], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'test' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'test', ...env },
   });
 }
 
 /** Runs a data script to completion. */
-export function runScript(name: string, args: string[], databaseUrl: string): Promise<ScriptResult> {
-  const child = startScript(name, args, databaseUrl);
+export function runScript(name: string, args: string[], databaseUrl: string, env: NodeJS.ProcessEnv = {}): Promise<ScriptResult> {
+  const child = startScript(name, args, databaseUrl, env);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -4,23 +4,17 @@
  * (conflicts, nothing written). Also what it leaves out on purpose: the JSON store's transient
  * files and fields.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateStore } from '../../bench/import/generate-store.js';
 import { importDirectory } from '../../lib/data-transfer/import.js';
 import type { ConversationFile } from '../../lib/data-transfer/format.js';
 import type { UserRecord } from '../../lib/store/types.js';
-import { counts, readJsonFile, scratch, totalRows, writeJsonFile, type Scratch } from './helpers.js';
+import { counts, readJsonFile, useScratch, totalRows, writeJsonFile } from './helpers.js';
 
 describe('data import refusals', () => {
-  let s: Scratch;
-  beforeEach(async () => {
-    s = await scratch();
-  });
-  afterEach(async () => {
-    await s.cleanup();
-  });
+  const s = useScratch();
 
   async function store(seed = 'a', messages = 200): Promise<string> {
     const dir = await s.dir(seed);

@@ -3,7 +3,7 @@
  * store then answers every read exactly as the JSON store did — users, credentials, tokens,
  * conversations, messages, usage — and exporting back gives the JSON store the same answers.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createJsonStore } from '../../lib/store/json/index.js';
@@ -13,9 +13,9 @@ import { DEFAULT_USAGE_LIMITS } from '../../lib/config.js';
 import { importDirectory } from '../../lib/data-transfer/import.js';
 import { exportDatabase } from '../../lib/data-transfer/export.js';
 import { makeApiToken, makeConversation, makeMessage, makeSession, makeUser, now } from '../helpers/factories.js';
+import { useScratch } from './helpers.js';
 
 const both = (at: string) => ({ createdAt: at, updatedAt: at });
-import { scratch, type Scratch } from './helpers.js';
 
 interface Fixture {
   userId: string;
@@ -56,13 +56,7 @@ async function answers(store: Store, f: Fixture): Promise<unknown> {
 }
 
 describe('import from a directory the JSON store wrote', () => {
-  let s: Scratch;
-  beforeEach(async () => {
-    s = await scratch();
-  });
-  afterEach(async () => {
-    await s.cleanup();
-  });
+  const s = useScratch();
 
   it('PostgreSQL answers like the JSON store after import, and the JSON store again after export', async () => {
     const dir = join(await s.dir('json-store'), 'data');

@@ -3,23 +3,17 @@
  * SIGKILLed while PostgreSQL reports its COPY of messages in progress, the database is checked
  * empty, and a re-run completes and verifies.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { generateStore } from '../../bench/import/generate-store.js';
 import { verifyDirectory } from '../../lib/data-transfer/verify.js';
-import { counts, runScript, scratch, startScript, totalRows, type Scratch } from './helpers.js';
+import { counts, runScript, useScratch, startScript, totalRows } from './helpers.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('data:import killed mid-load', () => {
-  let s: Scratch;
-  beforeEach(async () => {
-    s = await scratch();
-  });
-  afterEach(async () => {
-    await s.cleanup();
-  });
+  const s = useScratch();
 
   async function copiedSoFar(): Promise<number> {
     const rows = await s.sql<{ n: string }[]>`
@@ -37,7 +31,10 @@ describe('data:import killed mid-load', () => {
   it('leaves the database untouched when SIGKILLed during COPY, then a re-run completes', async () => {
     const dir = await s.dir('kill');
     await generateStore({ dir, messages: 30_000, users: 20, messagesPerConversation: 200 });
-    const child = startScript('data-import', [dir, '--batch-size', '500'], s.db.url);
+    // A temp directory of its own: any other import (another test file, another checkout's
+    // tests) would remove the spool this killed import leaves behind.
+    const tmp = await s.dir('kill-tmp');
+    const child = startScript('data-import', [dir, '--batch-size', '500'], s.db.url, { TMPDIR: tmp });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
@@ -56,11 +53,11 @@ describe('data:import killed mid-load', () => {
     while ((await toolBackends()) > 0 && Date.now() < deadline) await sleep(50);
     expect(await totalRows(s.sql)).toBe(0);
 
-    const leftover = (await readdir(tmpdir())).filter((n) => n.startsWith(`threadbase-import-${child.pid}-`));
+    const leftover = (await readdir(tmp)).filter((n) => n.startsWith(`threadbase-import-${child.pid}-`));
     expect(leftover).toHaveLength(1);
-    const rerun = await runScript('data-import', [dir], s.db.url);
+    const rerun = await runScript('data-import', [dir], s.db.url, { TMPDIR: tmp });
     // The next import removes the spool the killed one left behind.
-    expect(await readdir(tmpdir())).not.toContain(leftover[0]);
+    expect(await readdir(tmp)).not.toContain(leftover[0]);
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toMatch(/^IMPORTED/);
     expect((await counts(s.sql)).messages).toBe(30_000);

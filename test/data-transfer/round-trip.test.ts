@@ -3,7 +3,7 @@
  * on both sides; the export is a working JSON store and re-imports to an identical database;
  * re-running an import is a no-op; a dry run writes nothing.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateStore } from '../../bench/import/generate-store.js';
@@ -16,16 +16,10 @@ import { hashPassword, verifyPassword } from '../../lib/auth/password.js';
 import type { ConversationFile } from '../../lib/data-transfer/format.js';
 import type { UserRecord } from '../../lib/store/types.js';
 import { createTestDatabase } from '../helpers/pg.js';
-import { counts, readJsonFile, scratch, totalRows, writeJsonFile, type Scratch } from './helpers.js';
+import { counts, readJsonFile, useScratch, totalRows, writeJsonFile } from './helpers.js';
 
 describe('data import/export round trip', () => {
-  let s: Scratch;
-  beforeEach(async () => {
-    s = await scratch();
-  });
-  afterEach(async () => {
-    await s.cleanup();
-  });
+  const s = useScratch();
 
   async function sourceStore(): Promise<{ dir: string; hash: string }> {
     const dir = await s.dir('src');

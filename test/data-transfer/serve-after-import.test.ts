@@ -3,7 +3,7 @@
  * lets users log in with their old passwords and serves their conversations and search; after
  * data:export the JSON-backed server (DATA_DIR=<export>) does the same.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { generateStore } from '../../bench/import/generate-store.js';
 import { importDirectory } from '../../lib/data-transfer/import.js';
@@ -11,7 +11,7 @@ import { exportDatabase } from '../../lib/data-transfer/export.js';
 import { hashPassword } from '../../lib/auth/password.js';
 import type { UserRecord } from '../../lib/store/types.js';
 import { api, startTestServer, type TestServer } from '../e2e/harness.js';
-import { readJsonFile, scratch, type Scratch } from './helpers.js';
+import { readJsonFile, useScratch } from './helpers.js';
 
 interface LoginBody {
   user: { id: string; email: string };
@@ -38,15 +38,11 @@ async function loginAndRead(server: TestServer, user: UserRecord, password: stri
 }
 
 describe('serving imported and exported data', () => {
-  let s: Scratch;
+  const s = useScratch();
   let server: TestServer | undefined;
-  beforeEach(async () => {
-    s = await scratch();
-  });
   afterEach(async () => {
     await server?.stop();
     server = undefined;
-    await s.cleanup();
   });
 
   it('users log in with their old passwords on PostgreSQL after import, and on the JSON store after export', async () => {

@@ -6,7 +6,7 @@
 import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { VercelRequest, VercelResponse } from '@vercel/node';
-import { addHelpers } from '../../lib/http/dev/vercel-helpers.js';
+import { addHelpers } from '../../lib/http/server/vercel-helpers.js';
 
 export interface InProcessServer {
   url: string;

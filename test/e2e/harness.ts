@@ -1,6 +1,7 @@
 /**
  * End-to-end harness: the dev server as a real child process (`node --import tsx
- * scripts/dev-server.ts`) on a backend's storage, spoken to over a real socket with fetch.
+ * scripts/dev-server.ts`; with E2E_TARGET=prod the compiled `node dist/scripts/start.js`) on a
+ * backend's storage, spoken to over a real socket with fetch.
  *
  *   const instance = await backend.create();
  *   const server = await startTestServer(instance);
@@ -26,8 +27,14 @@ export interface TestServer {
   exitCodes(): (number | null)[];
 }
 
+/**
+ * E2E_TARGET=prod runs the compiled production server (`npm run build` first) instead of the dev
+ * server; both print the same "listening on" line.
+ */
+const SERVER_ARGS = process.env.E2E_TARGET === 'prod' ? ['dist/scripts/start.js'] : ['--import', 'tsx', 'scripts/dev-server.ts'];
+
 /** Variables the parent test process may carry that must not leak into the server's config. */
-const STRIPPED = ['DATABASE_URL', 'DATA_DIR', 'VERCEL', 'PORT', 'USAGE_LIMITS', 'COOKIE_SECURE'];
+const STRIPPED = ['DATABASE_URL', 'DATA_DIR', 'VERCEL', 'PORT', 'USAGE_LIMITS', 'COOKIE_SECURE', 'COOKIE_SAME_SITE', 'CORS_ORIGINS'];
 
 function childEnv(storageEnv: Record<string, string>, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -41,7 +48,7 @@ interface Spawned {
 }
 
 function spawnServer(env: NodeJS.ProcessEnv, log: string[]): Promise<Spawned> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev-server.ts'], {
+  const child = spawn(process.execPath, SERVER_ARGS, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { generateToken } from '../../lib/auth/credentials.js';
-import { matchRoute, scanRoutes } from '../../lib/http/dev/fs-routes.js';
+import { matchRoute, scanRoutes } from '../../lib/http/server/fs-routes.js';
 import { defineRoute } from '../../lib/http/route.js';
 import { setLogSink } from '../../lib/log.js';
 import { closeStore, setStoreForTests } from '../../lib/store/index.js';
@@ -210,9 +210,12 @@ describe('pipeline in process (own handlers, json store)', () => {
     expect(body.error.details.map((d) => d.path)).toEqual(['title']);
   });
 
-  it('validates the query string, a repeated key keeping its last value', async () => {
-    const res = await api(streamed.url)<{ query: unknown; params: unknown }>('GET', '/x?a=1&a=2&b=3');
+  it('validates the query string: a repeated key is a 400 on that key, never a silent pick', async () => {
+    const res = await api(streamed.url)<{ query: unknown; params: unknown }>('GET', '/x?a=2&b=3');
     expect(res.body).toEqual({ query: { a: '2' }, params: { a: '2', b: '3' } });
+    const repeated = await api(streamed.url)<{ error: { details: { path: string }[] } }>('GET', '/x?a=1&a=2&b=3');
+    expectEnvelope(repeated, 400, 'validation_failed');
+    expect(repeated.body.error.details.map((d) => d.path)).toEqual(['a']);
     expectEnvelope(await api(streamed.url)('GET', '/x'), 400, 'validation_failed');
   });
 
@@ -225,6 +228,10 @@ describe('pipeline in process (own handlers, json store)', () => {
     expectEnvelope(await call('POST', '/x', { body: 'name=n', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
     const big = JSON.stringify({ name: 'x'.repeat(MIB) });
     expectEnvelope(await call('POST', '/x', { body: big, headers }), 413, 'payload_too_large');
+    // Nesting far beyond the body's depth limit (a buffered body used to reach JSON.stringify → 500).
+    const deep = `{"name":"n","x":${'['.repeat(400_000)}${']'.repeat(400_000)}}`;
+    const refused = expectEnvelope(await call('POST', '/x', { body: deep, headers }), 400, 'validation_failed');
+    expect(refused.error.details.map((d) => d.path)).toEqual(['x']);
   });
 
   it('logs one line per request with the user id and no secrets', async () => {

@@ -67,9 +67,9 @@ test('kill -9 during a write burst: every file parses and every returned write s
   // Several rounds with different kill points make a kill inside a write (and the lock) likely.
   for (const lines of [25, 40, 57]) printed.push(...(await burstThenKill(user.id, lines)));
 
-  // Opening the store again tidies what the dead writer left (temp files of dead pids).
+  // Opening the store again (its first read) tidies what the dead writer left (temp files of dead pids).
   const next = createJsonStore({ dataDir });
-  await next.health();
+  await next.getUserById(user.id);
   const files = await allFiles(dataDir);
   expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
   for (const file of files) {

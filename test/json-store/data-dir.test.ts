@@ -100,11 +100,15 @@ test('two instances on one directory see each other’s writes and share idempot
   expect((await a.getConversation(user.id, created.value.id))?.title).toBe('renamed');
 });
 
-test('a corrupt data file gives a 500 naming nothing to the client, with the file in the cause', async () => {
+test('a corrupt data file gives a 500 naming the file relative to DATA_DIR (not its path or content), with the cause', async () => {
   const store = createJsonStore({ dataDir });
   await makeUser(store);
-  await fs.writeFile(path.join(dataDir, 'users.json'), '[{"broken"');
+  await fs.writeFile(path.join(dataDir, 'users.json'), '[{"broken secret"');
   const error = await expectAppError(store.findUserByLogin('x'), { status: 500, code: 'internal' });
+  expect(error.message).toContain('users.json');
+  expect(error.message).toContain('docs/runbook.md');
+  expect(error.message).not.toContain(dataDir);
+  expect(error.message).not.toContain('secret');
   expect(String((error.cause as Error).message)).toContain('users.json');
 });
 
@@ -140,12 +144,14 @@ test('a filesystem that refuses writes (EROFS) makes writes a configuration erro
   expect(error.cause).toBe(erofs);
 });
 
-test('health reports json with a latency, and unavailable once the directory is gone', async () => {
+test('health reports json with a latency, and a problem (not a new directory) once the directory is gone', async () => {
   const store = createJsonStore({ dataDir });
   await makeUser(store);
   const report = await store.health();
   expect(report.storage).toBe('json');
   expect(report.latencyMs).toBeGreaterThanOrEqual(0);
+  expect(report.problem).toBeUndefined();
   await fs.rm(dataDir, { recursive: true, force: true });
-  await expectAppError(store.health(), { status: 503, code: 'unavailable' });
+  expect((await store.health()).problem).toMatch(/does not exist/);
+  await expect(fs.stat(dataDir)).rejects.toMatchObject({ code: 'ENOENT' });
 });

@@ -1,6 +1,7 @@
 /**
- * JSON-specific idempotency storage: records live in the conversation file they belong to and
- * survive the conversation's deletion (moved to idempotency.json), as PostgreSQL's do.
+ * JSON-specific idempotency storage: records live in the conversation file they belong to and go
+ * with it when the conversation is deleted; idempotency.json (records that earlier versions moved
+ * there on delete) loses the deleted conversation's records too.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -36,24 +37,29 @@ test('the record is stored in the same conversation file as the write', async ()
   ]);
 });
 
-test('deleting a conversation keeps its live records: a repeat still replays, a different body conflicts', async () => {
+test("deleting a conversation drops its records, also those earlier versions kept in idempotency.json", async () => {
   const user = await makeUser(store);
-  const created = await store.createConversation(newConversation(user.id), { key: 'create-1', requestHash: 'h1', now: now() });
-  const appended = await store.appendMessage(user.id, newMessage(created.value.id), {
-    idempotency: { key: 'append-1', requestHash: 'h2', now: now() },
-  });
-  expect(await store.deleteConversation(user.id, created.value.id)).toBe(true);
+  const gone = await makeConversation(store, user.id);
+  const kept = await makeConversation(store, user.id);
+  const record = (key: string, response: Record<string, unknown>) => ({ key, requestHash: 'h', userId: user.id, response, createdAt: now() });
+  const legacy = [
+    record('old-create', { ...gone, messageCount: 0 }),
+    record('old-append', { id: newMessage(gone.id).id, conversationId: gone.id }),
+    record('other-append', { id: newMessage(kept.id).id, conversationId: kept.id }),
+  ];
+  await fs.writeFile(path.join(dataDir, 'idempotency.json'), JSON.stringify(legacy));
+  const appended = await store.appendMessage(user.id, newMessage(gone.id), { idempotency: { key: 'append-1', requestHash: 'h2', now: now() } });
+  expect(appended.replayed).toBe(false);
 
-  expect(await store.createConversation(newConversation(user.id), { key: 'create-1', requestHash: 'h1', now: now() })).toEqual({
-    value: created.value,
-    replayed: true,
-  });
-  expect(
-    await store.appendMessage(user.id, newMessage(created.value.id), { idempotency: { key: 'append-1', requestHash: 'h2', now: now() } }),
-  ).toEqual({ value: appended.value, replayed: true });
+  expect(await store.deleteConversation(user.id, gone.id)).toBe(true);
+  expect(await readJson('idempotency.json')).toEqual([legacy[2]]);
   await expectAppError(
-    store.createConversation(newConversation(user.id), { key: 'append-1', requestHash: 'other', now: now() }),
-    { status: 409, code: 'conflict', path: 'Idempotency-Key' },
+    store.appendMessage(user.id, newMessage(gone.id), { idempotency: { key: 'append-1', requestHash: 'h2', now: now() } }),
+    { status: 404, code: 'not_found' },
   );
-  expect((await store.listConversations(user.id, { limit: 10 })).items).toEqual([]);
+  const again = newConversation(user.id);
+  expect(await store.createConversation(again, { key: 'old-create', requestHash: 'h', now: now() })).toEqual({
+    value: { ...again, updatedAt: again.createdAt, messageCount: 0, archived: false },
+    replayed: false,
+  });
 });

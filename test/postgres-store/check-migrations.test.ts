@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { journalProblems } from '../../scripts/check-migrations.js';
+import { addOlderMigration, copyMigrations } from '../helpers/migrations.js';
 
 const run = promisify(execFile);
 const root = process.cwd();
@@ -74,13 +75,8 @@ describe('db:check', () => {
 
   it('fails on a journal whose timestamps go backwards', async () => {
     const dir = join(temp, 'migrations');
-    cpSync(join(root, 'db', 'migrations'), dir, { recursive: true });
-    const journalPath = join(dir, 'meta', '_journal.json');
-    const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number; when: number; tag: string }[] };
-    const first = journal.entries[0]!;
-    journal.entries.push({ ...first, idx: journal.entries.length, when: first.when - 1000, tag: 'zz_old_branch' });
-    writeFileSync(journalPath, JSON.stringify(journal));
-    writeFileSync(join(dir, 'zz_old_branch.sql'), 'select 1;');
+    copyMigrations(dir);
+    addOlderMigration(dir, 'zz_old_branch', 'select 1;', 1000);
     const result = await check(['--migrations', dir]);
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/zz_old_branch: journal "when"/);

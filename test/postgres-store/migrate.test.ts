@@ -3,13 +3,14 @@
  * processes) on a fresh database each apply every migration exactly once; a re-run applies none.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATION_LOCK_ID, migrate, readApplied, readJournal } from '../../db/migrate.js';
+import { addOlderMigration, copyMigrations } from '../helpers/migrations.js';
 import { createEmptyDatabase, type TestDatabase } from '../helpers/pg.js';
 
 const run = promisify(execFile);
@@ -91,15 +92,10 @@ describe('migrate()', () => {
     db = await createEmptyDatabase();
     const folder = mkdtempSync(join(tmpdir(), 'threadbase-migrations-'));
     try {
-      cpSync(join(process.cwd(), 'db', 'migrations'), folder, { recursive: true });
+      copyMigrations(folder);
       expect((await migrate(db.url, { migrationsFolder: folder })).notApplied).toEqual([]);
       // A migration "merged from an older branch": its timestamp predates the applied ones.
-      const journalPath = join(folder, 'meta', '_journal.json');
-      const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number; when: number; tag: string }[] };
-      const first = journal.entries[0]!;
-      journal.entries.push({ ...first, idx: journal.entries.length, when: first.when - 60_000, tag: '9999_old_branch' });
-      writeFileSync(journalPath, JSON.stringify(journal));
-      writeFileSync(join(folder, '9999_old_branch.sql'), 'CREATE TABLE old_branch (id int);');
+      addOlderMigration(folder, '9999_old_branch', 'CREATE TABLE old_branch (id int);', 60_000);
       const result = await migrate(db.url, { migrationsFolder: folder });
       expect(result).toMatchObject({ applied: 0, notApplied: ['9999_old_branch'] });
     } finally {

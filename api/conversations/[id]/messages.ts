@@ -4,10 +4,9 @@
  * PUT { messages: [...] } → 200 { items }: the whole list, atomically (Idempotency-Key; 409 reorder; 429 quota).
  * DELETE ?after={messageId} → 204: every message after that one is gone (404 when it is not found).
  */
-import { z } from 'zod';
 import { defineRoute } from '../../../lib/http/route.js';
 import { IDEMPOTENCY_HEADER, idempotencyFor } from '../../../lib/idempotency/key.js';
-import { messageIdSchema } from '../../../lib/messages/message-body.js';
+import { deleteAfterQuery } from '../../../lib/messages/message-body.js';
 import {
   appendMessage,
   appendMessageBody,
@@ -18,8 +17,6 @@ import {
 } from '../../../lib/messages/messages.js';
 import { pageQuery } from '../../../lib/pagination/cursor.js';
 import { pathId } from '../../../lib/validation/path-id.js';
-
-const deleteAfterQuery = z.object({ after: messageIdSchema });
 
 export default defineRoute({
   GET: async (ctx) => {

@@ -5,7 +5,8 @@
  * is fsynced, renamed over the target and then the directory is fsynced, so after a crash the
  * target holds either the old or the new complete content (lowdb #333/#549 are what skipping
  * either fsync costs). Temp names carry the writer's pid so leftovers of a dead writer can be
- * recognised and removed (`removeDeadTempFiles`).
+ * recognised and removed (`removeDeadTempFiles`). A `fence` runs immediately before the rename (or
+ * unlink) that commits: the data directory passes its lock check there (file-lock.ts, fencing).
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs, type BigIntStats } from 'node:fs';
@@ -20,13 +21,20 @@ export interface FileSnapshot {
   identity: string;
 }
 
-/** The error thrown when a data file exists but is not valid JSON. */
+/** The error thrown when a data file exists but is not valid JSON (or not the expected shape). */
 export class CorruptFileError extends Error {
   override name = 'CorruptFileError';
-  constructor(readonly file: string, cause: unknown) {
+  /**
+   * @param owner for a conversation file, the owning user's id when it could still be read from
+   *   the damaged text (null: unknown), so other users are not affected by it.
+   */
+  constructor(readonly file: string, cause: unknown, readonly owner: string | null = null) {
     super(`${file} is not valid JSON`, { cause });
   }
 }
+
+/** Runs immediately before the rename or unlink that commits a write; throws to abort it. */
+export type Fence = () => Promise<void>;
 
 /**
  * An identity that changes on every atomic write: each write renames a fresh inode into place,
@@ -57,7 +65,7 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** Writes `data` to `target` atomically and durably. */
-export async function writeFileAtomic(target: string, data: string): Promise<void> {
+export async function writeFileAtomic(target: string, data: string, fence?: Fence): Promise<void> {
   const temp = tempPathFor(target);
   let renamed = false;
   try {
@@ -68,6 +76,7 @@ export async function writeFileAtomic(target: string, data: string): Promise<voi
     } finally {
       await handle.close();
     }
+    await fence?.();
     await renameWithRetry(temp, target);
     renamed = true;
     await fsyncDir(path.dirname(target));
@@ -95,8 +104,8 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
 }
 
 /** Serialises `value` as JSON and writes it atomically. */
-export function writeJsonAtomic(target: string, value: unknown): Promise<void> {
-  return writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`);
+export function writeJsonAtomic(target: string, value: unknown, fence?: Fence): Promise<void> {
+  return writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`, fence);
 }
 
 /** Reads a file and its identity from one open handle; null when it does not exist. */
@@ -143,7 +152,8 @@ export async function readJsonFile(file: string): Promise<unknown> {
 }
 
 /** Removes a file durably; false when it did not exist. */
-export async function removeFileDurable(file: string): Promise<boolean> {
+export async function removeFileDurable(file: string, fence?: Fence): Promise<boolean> {
+  await fence?.();
   try {
     await fs.unlink(file);
   } catch (error) {

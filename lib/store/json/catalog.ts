@@ -9,28 +9,28 @@
  * conversation file per keyed write would cost the whole store); a rewrite that reuses the inode
  * within one mtime tick at the same size would go unnoticed, which the growth of a file by the
  * record or message being written makes practically impossible.
+ * A damaged file is kept in the catalog as such, with its owner when that is known (from the
+ * file's text, or from the summary cached before it was damaged): the owner's listing, search and
+ * keyed writes fail naming it; other users' are not affected. One whose owner cannot be told
+ * affects nobody's listing and is logged, once per version of the file.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { isNoEntry, parseJson, readSnapshot, statIdentity } from './atomic-file.js';
+import { logger } from '../../log.js';
+import { CorruptFileError, isNoEntry, readSnapshot, statIdentity } from './atomic-file.js';
 import { AsyncMutex } from './file-lock.js';
-import { parseConversation, type IdempotencyRecord, type StoredConversation } from './format.js';
+import type { ConversationRecord } from '../types.js';
+import { parseConversationText, type IdempotencyRecord, type StoredConversation } from './format.js';
+import { isCanonicalUuid } from '../../validation/uuid.js';
 
-export interface ConversationSummary {
-  id: string;
-  userId: string;
-  title: string;
-  createdAt: string;
-  updatedAt: string;
-  messageCount: number;
-  archived: boolean;
+/** A conversation's record (as the store returns it) with the file's idempotency records. */
+export interface ConversationSummary extends ConversationRecord {
   idempotency: IdempotencyRecord[];
 }
 
-interface Entry {
-  identity: string;
-  summary: ConversationSummary;
-}
+type Entry =
+  | { identity: string; summary: ConversationSummary; damaged?: undefined }
+  | { identity: string; damaged: CorruptFileError; summary?: undefined };
 
 export interface Catalog {
   readonly dir: string;
@@ -44,7 +44,11 @@ export interface Catalog {
   readonly mutex: AsyncMutex;
 }
 
-const FILE_NAME = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.json$/;
+/** `<id>.json` with the id in canonical lower case (the id, or undefined for any other name). */
+const fileId = (name: string): string | undefined => {
+  const id = name.endsWith('.json') ? name.slice(0, -'.json'.length) : undefined;
+  return isCanonicalUuid(id) ? id : undefined;
+};
 const SETTLE_MS = 1_000;
 
 export function createCatalog(dir: string): Catalog {
@@ -76,24 +80,24 @@ async function dirState(dir: string): Promise<{ identity: string; settled: boole
 }
 
 /** Brings the catalog up to date with the files and returns all summaries. */
-export function refreshCatalog(catalog: Catalog): Promise<ConversationSummary[]> {
+export function refreshCatalog(catalog: Catalog): Promise<Entry[]> {
   return catalog.mutex.run(() => refreshNow(catalog));
 }
 
-async function refreshNow(catalog: Catalog): Promise<ConversationSummary[]> {
+async function refreshNow(catalog: Catalog): Promise<Entry[]> {
   const state = await dirState(catalog.dir);
   if (state === null) {
     catalog.entries.clear();
     return [];
   }
-  if (state.identity === catalog.settledDirIdentity) return summaries(catalog);
+  if (state.identity === catalog.settledDirIdentity) return [...catalog.entries.values()];
   const names = await fs.readdir(catalog.dir);
-  const ids = names.map((name) => FILE_NAME.exec(name)?.[1]).filter((id): id is string => id !== undefined);
+  const ids = names.map(fileId).filter((id): id is string => id !== undefined);
   const seen = new Set(ids);
   await inBatches(ids, (id) => refreshEntry(catalog, id));
   for (const id of catalog.entries.keys()) if (!seen.has(id)) catalog.entries.delete(id);
   catalog.settledDirIdentity = state.settled ? state.identity : null;
-  return summaries(catalog);
+  return [...catalog.entries.values()];
 }
 
 const BATCH = 64;
@@ -112,15 +116,22 @@ async function refreshEntry(catalog: Catalog, id: string): Promise<void> {
     catalog.entries.delete(id);
     return;
   }
-  const conversation = parseConversation(file, parseJson(file, snapshot.text));
-  catalog.entries.set(id, { identity: snapshot.identity, summary: summarise(conversation) });
+  try {
+    const conversation = parseConversationText(file, snapshot.text);
+    catalog.entries.set(id, { identity: snapshot.identity, summary: summarise(conversation) });
+  } catch (error) {
+    if (!(error instanceof CorruptFileError)) throw error;
+    const owner = error.owner ?? cached?.summary?.userId ?? cached?.damaged?.owner ?? null;
+    const damaged = owner === error.owner ? error : new CorruptFileError(file, error.cause, owner);
+    if (owner === null) logger.error('damaged conversation file skipped: its owner cannot be read', { file: `conversations/${id}.json`, error });
+    catalog.entries.set(id, { identity: snapshot.identity, damaged });
+  }
 }
 
-function summaries(catalog: Catalog): ConversationSummary[] {
-  return [...catalog.entries.values()].map((entry) => entry.summary);
-}
-
-/** The user's conversation summaries. */
+/** The user's conversation summaries; throws the CorruptFileError of a damaged file of theirs. */
 export async function userConversations(catalog: Catalog, userId: string): Promise<ConversationSummary[]> {
-  return (await refreshCatalog(catalog)).filter((summary) => summary.userId === userId);
+  const entries = await refreshCatalog(catalog);
+  const damaged = entries.find((entry) => entry.damaged?.owner === userId);
+  if (damaged?.damaged) throw damaged.damaged;
+  return entries.flatMap((entry) => (entry.summary?.userId === userId ? [entry.summary] : []));
 }

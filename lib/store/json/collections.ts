@@ -7,8 +7,9 @@
  * session, which nothing can reach without the user.
  */
 import { conflict, validationFailed } from '../../errors.js';
+import { logger } from '../../log.js';
 import { newUsage } from '../../usage/windows.js';
-import { assertStorable } from '../../validation/storable-text.js';
+import { assertStorable } from '../../validation/storable-json.js';
 import type {
   ApiTokenRecord,
   Credential,
@@ -199,6 +200,9 @@ function isDue(last: string | null, at: string, minIntervalMs: number): boolean 
   return last === null || Date.parse(at) - Date.parse(last) >= minIntervalMs;
 }
 
+/** True after a failed touch, until one succeeds: the failure is logged once, not per request. */
+let touchFailing = false;
+
 export async function touchCredential(
   data: DataDir,
   kind: Credential['kind'],
@@ -215,14 +219,22 @@ export async function touchCredential(
   const current = await data.read(async () => (await data.readCollection<Touchable>(name)).find((item) => item.id === id));
   // Checked before taking the lock so the common case (recently touched) costs no write.
   if (!current || !isDue(current[field], at, minIntervalMs)) return;
-  await data.write(async () => {
-    const items = await data.readCollection<Touchable>(name);
-    const index = items.findIndex((item) => item.id === id);
-    if (index < 0 || !isDue(items[index]![field], at, minIntervalMs)) return;
-    const next = items.slice();
-    next[index] = { ...items[index]!, [field]: at };
-    await data.writeCollection(name, next);
-  });
+  try {
+    await data.write(async () => {
+      const items = await data.readCollection<Touchable>(name);
+      const index = items.findIndex((item) => item.id === id);
+      if (index < 0 || !isDue(items[index]![field], at, minIntervalMs)) return;
+      const next = items.slice();
+      next[index] = { ...items[index]!, [field]: at };
+      await data.writeCollection(name, next);
+    });
+    touchFailing = false;
+  } catch (error) {
+    // Best effort: a read must not fail because its bookkeeping cannot be written (disk full,
+    // read-only filesystem, lock busy). Logged once until a touch succeeds again.
+    if (!touchFailing) logger.warn('lastSeenAt/lastUsedAt not updated (best effort; not logged again until one succeeds)', { error });
+    touchFailing = true;
+  }
 }
 
 export async function getLoginLock(data: DataDir, loginKey: string, nowInput: string): Promise<string | null> {

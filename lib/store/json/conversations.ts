@@ -1,14 +1,11 @@
 /**
- * Conversations and messages in the JSON store: one file per conversation
- * (conversations/<id>.json) holding its messages inline, oldest first, plus the idempotency
- * records of the writes made to it. A message append rewrites only that one file.
- *
- * appendMessage with a quota writes usage.json before the conversation file: a crash between
- * the two over-counts one unit, but can never leave a stored message uncounted.
+ * Conversations in the JSON store: one file per conversation (conversations/<id>.json) holding
+ * its messages inline, in list order, plus the idempotency records of the writes made to it.
+ * Message writes live in lib/store/json/messages.ts and rewrite only that one file.
  */
 import path from 'node:path';
 import { conflict } from '../../errors.js';
-import { assertStorable } from '../../validation/storable-text.js';
+import { assertStorable } from '../../validation/storable-json.js';
 import type {
   ConversationChanges,
   ConversationKey,
@@ -19,12 +16,12 @@ import type {
   PageResult,
   Written,
 } from '../types.js';
-import { parseJson, readSnapshot, removeFileDurable, writeJsonAtomic } from './atomic-file.js';
+import { CorruptFileError, readSnapshot } from './atomic-file.js';
 import { userConversations, type Catalog } from './catalog.js';
 import { requireId } from './collections.js';
 import type { DataDir } from './data-dir.js';
-import { canonicalId, canonicalTime, parseConversation, type StoredConversation } from './format.js';
-import { checkIdempotency, preserveRecords, withIdempotencyRecord, type IdempotencyCheck } from './idempotency.js';
+import { canonicalId, canonicalTime, parseConversationText, type StoredConversation } from './format.js';
+import { checkIdempotency, forgetRecords, withIdempotencyRecord, type IdempotencyCheck } from './idempotency.js';
 
 export interface ConversationFiles {
   data: DataDir;
@@ -39,14 +36,21 @@ export function filePath(files: ConversationFiles, id: string): string {
 export async function readConversation(files: ConversationFiles, id: string): Promise<StoredConversation | null> {
   const file = filePath(files, id);
   const snapshot = await readSnapshot(file);
-  return snapshot === null ? null : parseConversation(file, parseJson(file, snapshot.text));
+  return snapshot === null ? null : parseConversationText(file, snapshot.text);
 }
 
+/** The user's conversation; null when absent or another user's, even when that one is damaged. */
 export async function readOwned(files: ConversationFiles, userId: string, id: string): Promise<StoredConversation | null> {
   const owner = canonicalId(userId);
   const target = canonicalId(id);
   if (owner === null || target === null) return null;
-  const conversation = await readConversation(files, target);
+  let conversation: StoredConversation | null;
+  try {
+    conversation = await readConversation(files, target);
+  } catch (error) {
+    if (error instanceof CorruptFileError && error.owner !== null && error.owner !== owner) return null;
+    throw error;
+  }
   return conversation && conversation.userId === owner ? conversation : null;
 }
 
@@ -94,7 +98,7 @@ export async function createConversation(
     if ((await readConversation(files, base.id)) !== null) throw conflict('id');
     const value = toConversationRecord(base);
     const stored = withIdempotencyRecord(base, base.userId, value, idempotency, createdAt);
-    await writeJsonAtomic(filePath(files, base.id), stored);
+    await files.data.writeJson(filePath(files, base.id), stored);
     return { value, replayed: false };
   });
 }
@@ -145,7 +149,7 @@ export async function updateConversation(
       archived: changes.archived ?? conversation.archived,
       updatedAt: at,
     };
-    await writeJsonAtomic(filePath(files, conversation.id), next);
+    await files.data.writeJson(filePath(files, conversation.id), next);
     return toConversationRecord(next);
   });
 }
@@ -154,8 +158,8 @@ export async function deleteConversation(files: ConversationFiles, userId: strin
   return files.data.write(async () => {
     const conversation = await readOwned(files, userId, id);
     if (!conversation) return false;
-    await preserveRecords(files.data, conversation, new Date().toISOString());
-    return removeFileDurable(filePath(files, conversation.id));
+    // Its own records go with its file; older copies in idempotency.json are dropped first.
+    await forgetRecords(files.data, conversation.id);
+    return files.data.removeFile(filePath(files, conversation.id));
   });
 }
-

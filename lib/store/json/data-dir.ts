@@ -1,15 +1,18 @@
 /**
- * The JSON store's data directory: initialisation and format check, the write lock, cached
- * collection files, and the translation of file-system failures into AppErrors.
+ * The JSON store's data directory: format check, creation on the first write, the write lock
+ * (with its fence before every commit), cached collection files, and the translation of
+ * file-system failures into AppErrors.
  *
  * Collections (users.json, …) are cached in memory for reads, keyed by the file's identity
  * (inode, mtime, size): every atomic write renames a new inode into place, so a change by this
  * process or another is noticed and re-read. Inside the write lock they are always read from
- * disk, so a read-modify-write never depends on the cache.
+ * disk, so a read-modify-write never depends on the cache, and a collection is only written in
+ * a section that read it successfully: a damaged file is never overwritten.
+ * Reads never create anything: a missing directory reads as an empty store until a write makes it.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { AppError, internal, isAppError, misconfigured, unavailable } from '../../errors.js';
+import { AppError, isAppError, misconfigured, unavailable } from '../../errors.js';
 import {
   CorruptFileError,
   isNoEntry,
@@ -17,17 +20,21 @@ import {
   readJsonFile,
   readSnapshot,
   removeDeadTempFiles,
+  removeFileDurable,
   statIdentity,
   writeJsonAtomic,
 } from './atomic-file.js';
-import { logger } from '../../log.js';
-import { FileLock, LockTimeoutError, removeDeadLockLeftovers } from './file-lock.js';
+import { corruptFileError, refusalReason, writeRefused } from './file-faults.js';
+import { FileLock, LockLostError, LockTimeoutError, removeDeadLockLeftovers } from './file-lock.js';
 import { FORMAT_NAME, FORMAT_VERSION, metaProblem, parseCollection, type CollectionName } from './format.js';
-import { upgradeInPlace, type UpgradeCrashPoint } from './upgrade.js';
+import { needsUpgrade, upgradeInPlace, type UpgradeCrashPoint } from './upgrade.js';
+import { logger } from '../../log.js';
 
 export interface DataDirOptions {
   dataDir: string;
   readOnly?: boolean;
+  /** When a lock held from another machine counts as abandoned (ms; default 60 s). Tests lower it. */
+  lockStaleMs?: number;
   /** Test fixtures only: die at this point of the v1 → v2 upgrade (lib/store/json/upgrade.ts). */
   upgradeCrashAt?: UpgradeCrashPoint;
 }
@@ -35,13 +42,19 @@ export interface DataDirOptions {
 export interface DataDir {
   readonly dir: string;
   readonly conversationsDir: string;
+  /** True when the store is read-only by configuration (not because of a filesystem fault). */
+  readonly readOnly: boolean;
   /** Runs a read; file-system failures become AppErrors. */
   read<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs a read-modify-write under the cross-process lock; refuses when the store is read-only. */
   write<T>(fn: () => Promise<T>): Promise<T>;
   readCollection<T>(name: CollectionName): Promise<T[]>;
-  /** Only inside `write`. */
+  /** Only inside `write`, after reading that collection in the same `write`. */
   writeCollection<T>(name: CollectionName, items: T[]): Promise<void>;
+  /** Only inside `write`: writes one file atomically, committing only while the lock is still ours. */
+  writeJson(file: string, value: unknown): Promise<void>;
+  /** Only inside `write`: removes one file durably (same fence); false when it did not exist. */
+  removeFile(file: string): Promise<boolean>;
   /** Resolves when this process's queued writes have finished. */
   drain(): Promise<void>;
 }
@@ -55,11 +68,10 @@ function configurationError(message: string, cause?: unknown): AppError {
   return cause === undefined ? error : new AppError(error.status, error.code, message, { headers: error.headers, cause });
 }
 
-function readOnlyError(dir: string, cause?: unknown): AppError {
+function readOnlyError(dir: string): AppError {
   return configurationError(
-    `The JSON store at ${dir} cannot be written (read-only filesystem or readOnly mode). ` +
+    `The JSON store at ${dir} cannot be written (readOnly mode). ` +
       'Data written here would be lost: set DATABASE_URL to use PostgreSQL.',
-    cause,
   );
 }
 
@@ -69,32 +81,50 @@ function errno(error: unknown): string | undefined {
 
 function translate(error: unknown, dir: string, writing: boolean): unknown {
   if (isAppError(error)) return error;
-  if (error instanceof CorruptFileError) return internal(error);
-  if (error instanceof LockTimeoutError) return unavailable(error);
+  if (error instanceof CorruptFileError) return corruptFileError(dir, error);
+  if (error instanceof LockTimeoutError || error instanceof LockLostError) return unavailable(error);
   const code = errno(error);
-  if (writing && code !== undefined && WRITE_DENIED.has(code)) return readOnlyError(dir, error);
+  const reason = writing ? refusalReason(code) : undefined;
+  if (reason !== undefined) return writeRefused(reason, error);
   if (code !== undefined) return unavailable(error);
   return error;
+}
+
+/** True when meta.json exists and is ours; throws a configuration error when it is not. */
+export async function checkMeta(dir: string): Promise<boolean> {
+  const file = path.join(dir, 'meta.json');
+  const meta = await readJsonFile(file).catch((error: unknown) => {
+    if (error instanceof CorruptFileError) throw configurationError(`${file} is not valid JSON; refusing to use this data directory.`, error);
+    throw error;
+  });
+  if (meta === null) return false;
+  const problem = metaProblem(meta);
+  if (problem) throw configurationError(`DATA_DIR ${dir} is not a Threadbase JSON store this build can read: ${problem}.`);
+  return true;
 }
 
 /** The data directory of one store instance; owns its lock and its collection cache. */
 class JsonDataDir implements DataDir {
   readonly dir: string;
   readonly conversationsDir: string;
+  readonly readOnly: boolean;
   private readonly lock: FileLock;
   private readonly upgradeCrashAt: UpgradeCrashPoint | undefined;
   private readonly cache = new Map<CollectionName, { identity: string; items: unknown[] }>();
-  private writable: { ok: true } | { ok: false; cause?: unknown };
-  private init: Promise<void> | undefined;
+  /** Resolves to whether meta.json exists (the directory was initialised). */
+  private opened: Promise<boolean> | undefined;
+  private created = false;
   /** True while this process holds the write lock (the mutex makes that one section at a time). */
   private inLock = false;
+  /** Collections read successfully in the running write section: the only ones it may write. */
+  private readonly readInLock = new Set<CollectionName>();
 
   constructor(options: DataDirOptions) {
     this.dir = path.resolve(options.dataDir);
     this.conversationsDir = path.join(this.dir, 'conversations');
-    this.lock = new FileLock(this.dir, { onTakeover: () => this.denyWritesOn(() => this.tidy()) });
-    this.writable = options.readOnly ? { ok: false } : { ok: true };
+    this.readOnly = options.readOnly ?? false;
     this.upgradeCrashAt = options.upgradeCrashAt;
+    this.lock = new FileLock(this.dir, { staleMs: options.lockStaleMs, onTakeover: () => this.tidy() });
   }
 
   async read<T>(fn: () => Promise<T>): Promise<T> {
@@ -108,10 +138,12 @@ class JsonDataDir implements DataDir {
 
   async write<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      await this.ready();
-      if (!this.writable.ok) throw readOnlyError(this.dir, this.writable.cause);
+      const initialised = await this.ready();
+      if (this.readOnly) throw readOnlyError(this.dir);
+      if (!initialised && !this.created) await this.create();
       return await this.lock.withLock(async () => {
         this.inLock = true;
+        this.readInLock.clear();
         try {
           return await fn();
         } finally {
@@ -130,48 +162,49 @@ class JsonDataDir implements DataDir {
     // a proof (an inode reused within one mtime tick at the same size would pass it).
     if (!this.inLock && cached && cached.identity === (await statIdentity(file))) return cached.items as T[];
     const snapshot = await readSnapshot(file);
-    if (snapshot === null) return [];
-    const items = parseCollection<T>(file, parseJson(file, snapshot.text));
-    this.cache.set(name, { identity: snapshot.identity, items });
+    const items = snapshot === null ? [] : parseCollection<T>(file, parseJson(file, snapshot.text));
+    if (this.inLock) this.readInLock.add(name);
+    if (snapshot !== null) this.cache.set(name, { identity: snapshot.identity, items });
     return items;
   }
 
   async writeCollection<T>(name: CollectionName, items: T[]): Promise<void> {
+    // Throws CorruptFileError (and so writes nothing) when the file on disk is damaged.
+    if (!this.readInLock.has(name)) await this.readCollection(name);
     this.cache.delete(name);
-    await writeJsonAtomic(path.join(this.dir, `${name}.json`), items);
+    await this.writeJson(path.join(this.dir, `${name}.json`), items);
+  }
+
+  writeJson(file: string, value: unknown): Promise<void> {
+    return writeJsonAtomic(file, value, () => this.lock.assertHeld());
+  }
+
+  removeFile(file: string): Promise<boolean> {
+    return removeFileDurable(file, () => this.lock.assertHeld());
   }
 
   drain(): Promise<void> {
     return this.lock.drain();
   }
 
-  private ready(): Promise<void> {
+  private ready(): Promise<boolean> {
     // A failed start (e.g. a bad meta.json that the operator then fixes) is retried next call.
-    this.init ??= this.initialise().catch((error: unknown) => {
-      this.init = undefined;
+    this.opened ??= this.open().catch((error: unknown) => {
+      this.opened = undefined;
       throw error;
     });
-    return this.init;
+    return this.opened;
   }
 
-  private async checkMeta(): Promise<boolean> {
-    const file = path.join(this.dir, 'meta.json');
-    const meta = await readJsonFile(file).catch((error: unknown) => {
-      if (error instanceof CorruptFileError) throw configurationError(`${file} is not valid JSON; refusing to use this data directory.`, error);
-      throw error;
-    });
-    if (meta === null) return false;
-    const problem = metaProblem(meta);
-    if (problem) throw configurationError(`DATA_DIR ${this.dir} is not a Threadbase JSON store this build can read: ${problem}.`);
-    return true;
-  }
-
-  private async initialise(): Promise<void> {
-    if (await this.checkMeta()) {
-      if (this.writable.ok) await this.denyWritesOn(() => this.tidy());
-      // A version-1 directory (or an interrupted upgrade) is brought to version 2 before first use.
-      if (this.writable.ok) await this.denyWritesOn(() => this.lock.withLock(() => this.upgrade()));
-      return;
+  /** Checks the format; refuses a foreign directory. Creates nothing. */
+  private async open(): Promise<boolean> {
+    if (await checkMeta(this.dir)) {
+      if (!this.readOnly) {
+        await this.tidy();
+        // A version-1 directory (or an interrupted upgrade) is brought to version 2 before first use.
+        if (await needsUpgrade(this.dir)) await this.lock.withLock(() => this.upgrade());
+      }
+      return true;
     }
     const entries = await fs.readdir(this.dir).catch((error: unknown) => (isNoEntry(error) ? [] : Promise.reject(error)));
     const foreign = entries.filter((name) => !OURS.test(name));
@@ -179,36 +212,40 @@ class JsonDataDir implements DataDir {
       const found = foreign.slice(0, 3).join(', ');
       throw configurationError(`DATA_DIR ${this.dir} is not empty and has no meta.json (found ${found}); refusing to use it.`);
     }
-    if (!this.writable.ok) return; // read-only and uninitialised: an empty store
-    await this.denyWritesOn(async () => {
-      await fs.mkdir(this.conversationsDir, { recursive: true });
-      await this.lock.withLock(async () => {
-        const meta = { format: FORMAT_NAME, version: FORMAT_VERSION };
-        if (!(await this.checkMeta())) await writeJsonAtomic(path.join(this.dir, 'meta.json'), meta);
-      });
+    return false;
+  }
+
+  /** The first write to an uninitialised directory makes it (and meta.json). */
+  private async create(): Promise<void> {
+    await fs.mkdir(this.conversationsDir, { recursive: true });
+    await this.lock.withLock(async () => {
+      const meta = { format: FORMAT_NAME, version: FORMAT_VERSION };
+      if (!(await checkMeta(this.dir))) await this.writeJson(path.join(this.dir, 'meta.json'), meta);
     });
+    this.created = true;
   }
 
   private async upgrade(): Promise<void> {
-    const log = (message: string) => logger.info(message, { dataDir: this.dir });
-    await upgradeInPlace(this.dir, this.conversationsDir, { crashAt: this.upgradeCrashAt, log });
+    await upgradeInPlace(this.dir, this.conversationsDir, {
+      crashAt: this.upgradeCrashAt,
+      fence: () => this.lock.assertHeld(),
+      log: (message) => logger.info(message, { dataDir: this.dir }),
+    });
   }
 
-  /** Removes what a crashed writer left behind: temp files and lock staging files of dead pids. */
+  /**
+   * Removes what a crashed writer left behind: temp files and lock staging files of dead pids.
+   * Best effort: on a filesystem that refuses writes there is nothing it can remove, and reads
+   * must still work.
+   */
   private async tidy(): Promise<void> {
-    await removeDeadTempFiles(this.dir);
-    await removeDeadTempFiles(this.conversationsDir);
-    await removeDeadLockLeftovers(this.dir);
-  }
-
-  /** Runs a start-up write; a filesystem that refuses it makes the store read-only (reads still work). */
-  private async denyWritesOn(fn: () => Promise<void>): Promise<void> {
     try {
-      await fn();
+      await removeDeadTempFiles(this.dir);
+      await removeDeadTempFiles(this.conversationsDir);
+      await removeDeadLockLeftovers(this.dir);
     } catch (error) {
       const code = errno(error);
       if (code === undefined || !WRITE_DENIED.has(code)) throw error;
-      this.writable = { ok: false, cause: error };
     }
   }
 }

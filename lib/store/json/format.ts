@@ -22,7 +22,8 @@
  */
 import { validationFailed } from '../../errors.js';
 import type { JsonObject, JsonValue, MessageRecord } from '../types.js';
-import { CorruptFileError } from './atomic-file.js';
+import { CorruptFileError, parseJson } from './atomic-file.js';
+import { isUuid } from '../../validation/uuid.js';
 
 export const FORMAT_NAME = 'threadbase';
 export const FORMAT_VERSION = 2;
@@ -122,6 +123,28 @@ export function metaVersion(raw: unknown): number {
   return isObject(raw) && typeof raw.version === 'number' ? raw.version : FORMAT_VERSION;
 }
 
+// In a file this store wrote (JSON.stringify(value, null, 2)) top-level keys are indented by
+// exactly two spaces and nested records (messages, idempotency records) by more; a string cannot
+// hold a raw newline. So this finds the conversation's own userId, even in a truncated file.
+const OWNER_LINE = /^ {2}"userId": "([0-9a-fA-F-]{36})"/m;
+
+/**
+ * Parses a conversation file's text. A damaged one throws CorruptFileError carrying its owner
+ * when that can still be read, so that only that user's operations are affected by it.
+ */
+export function parseConversationText(file: string, text: string): StoredConversation {
+  let raw: unknown;
+  try {
+    raw = parseJson(file, text);
+    return parseConversation(file, raw);
+  } catch (error) {
+    if (!(error instanceof CorruptFileError)) throw error;
+    const parsedOwner = isObject(raw) && typeof raw.userId === 'string' ? raw.userId : undefined;
+    const owner = canonicalId(parsedOwner ?? OWNER_LINE.exec(text)?.[1] ?? '');
+    throw new CorruptFileError(file, error.cause, owner);
+  }
+}
+
 /** Why a meta.json cannot be used by this build, or null when it can. */
 export function metaProblem(raw: unknown): string | null {
   if (!isObject(raw)) return 'meta.json is not a JSON object';
@@ -132,11 +155,9 @@ export function metaProblem(raw: unknown): string | null {
   return null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The canonical (lower-case) form of a UUID, as PostgreSQL returns it; null when not a UUID. */
 export function canonicalId(id: string): string | null {
-  return UUID.test(id) ? id.toLowerCase() : null;
+  return isUuid(id) ? id.toLowerCase() : null;
 }
 
 /** Timestamps are stored as `Date#toISOString()` (ms precision), as PostgreSQL's timestamptz(3) returns them. */

@@ -4,16 +4,17 @@
  * scoped per user across all of that user's conversations, found through the catalog (which
  * the caller refreshes inside the write lock, so a key written by another process is seen).
  * Records older than 24 hours are ignored and pruned whenever their file is rewritten.
- * Deleting a conversation moves its live records to idempotency.json first, so a repeated
- * request still replays after the deletion, as in PostgreSQL (whose records outlive the row).
+ * Deleting a conversation deletes its records with it (they are in its file), as PostgreSQL does
+ * in the delete's statement, so a retried key never replays a write to a deleted conversation.
+ * idempotency.json holds only records that earlier versions moved there on delete; they are
+ * still read, and a delete drops those of the conversation it deletes.
  */
-import { assertStorable } from '../../validation/storable-text.js';
+import { IDEMPOTENCY_TTL_MS } from '../../idempotency/ttl.js';
+import { assertStorable } from '../../validation/storable-json.js';
 import type { IdempotencyInput, JsonValue } from '../types.js';
 import { userConversations, type Catalog } from './catalog.js';
 import type { DataDir } from './data-dir.js';
 import { canonicalTime, type IdempotencyRecord, type StoredConversation } from './format.js';
-
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
 export type IdempotencyCheck =
   | { kind: 'new' }
@@ -42,12 +43,18 @@ export async function checkIdempotency(
   return record.requestHash === input.requestHash ? { kind: 'replay', response: record.response } : { kind: 'conflict' };
 }
 
-/** Keeps a deleted conversation's live records in idempotency.json. Call inside the write lock, before the delete. */
-export async function preserveRecords(data: DataDir, conversation: StoredConversation, now: string): Promise<void> {
-  const moving = (conversation.idempotency ?? []).filter((r) => isLive(r, now));
-  const kept = (await data.readCollection<IdempotencyRecord>('idempotency')).filter((r) => isLive(r, now));
-  if (moving.length === 0 && kept.length === 0) return;
-  await data.writeCollection('idempotency', [...kept, ...moving]);
+/** True when `record` is of a write to conversation `id` (a message names it; a create returned it). */
+function isOfConversation(record: IdempotencyRecord, id: string): boolean {
+  const response = record.response;
+  if (response === null || typeof response !== 'object' || Array.isArray(response)) return false;
+  return response.conversationId === undefined ? response.id === id : response.conversationId === id;
+}
+
+/** Drops conversation `id`'s records from idempotency.json. Call inside the write lock, before the delete. */
+export async function forgetRecords(data: DataDir, id: string): Promise<void> {
+  const rows = await data.readCollection<IdempotencyRecord>('idempotency');
+  const kept = rows.filter((r) => !isOfConversation(r, id));
+  if (kept.length !== rows.length) await data.writeCollection('idempotency', kept);
 }
 
 /** The conversation with expired records pruned and, when the write was keyed, its record added. */

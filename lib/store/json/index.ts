@@ -1,35 +1,21 @@
 /**
  * The JSON-file Store: DESIGN.md's on-disk format version 2 in a data directory, safe for
  * several processes on one directory (lock file + atomic, fsynced writes). The fallback when
- * DATABASE_URL is not set; on a read-only filesystem (or with `readOnly`) writes are refused
- * with a configuration error rather than silently lost.
+ * DATABASE_URL is not set. With `readOnly` (Vercel) writes are refused with a configuration
+ * error rather than silently lost; on a full disk or a read-only filesystem reads keep working and
+ * writes answer 503 until the fault clears (file-faults.ts); health reports it (health.ts).
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { unavailable } from '../../errors.js';
-import type { HealthReport, Store } from '../types.js';
+import type { Store } from '../types.js';
 import { createCatalog } from './catalog.js';
 import * as collections from './collections.js';
 import * as conversations from './conversations.js';
 import { openDataDir, type DataDirOptions } from './data-dir.js';
+import { jsonHealth } from './health.js';
 import * as messages from './messages.js';
 import { searchMessages } from './search.js';
 import * as usage from './usage-rules.js';
 
 export type { DataDirOptions as JsonStoreOptions } from './data-dir.js';
-
-async function health(dir: string): Promise<HealthReport> {
-  const started = performance.now();
-  try {
-    await fs.readFile(path.join(dir, 'meta.json'));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // A read-only store over an uninitialised directory has no meta.json but is readable.
-    if (code !== 'ENOENT') throw unavailable(error);
-    await fs.readdir(dir).catch((cause: unknown) => Promise.reject(unavailable(cause)));
-  }
-  return { storage: 'json', latencyMs: Math.round((performance.now() - started) * 100) / 100 };
-}
 
 export function createJsonStore(options: DataDirOptions): Store {
   const data = openDataDir(options);
@@ -74,7 +60,7 @@ export function createJsonStore(options: DataDirOptions): Store {
     recordLoginFailure: (loginKey, now, policy) => collections.recordLoginFailure(data, loginKey, now, policy),
     clearLoginFailures: (loginKey) => collections.clearLoginFailures(data, loginKey),
 
-    health: () => data.read(() => health(data.dir)),
+    health: () => jsonHealth(data.dir, data.readOnly),
     // No handle stays open between calls; closing only waits for queued writes to finish.
     close: () => data.drain(),
   };

@@ -6,7 +6,7 @@
  */
 import { conflict, notFound, validationFailed } from '../../errors.js';
 import { creationTime, finalList, planList, quotaUnits, sameBody } from '../../messages/list-plan.js';
-import { assertStorable } from '../../validation/storable-text.js';
+import { assertStorable } from '../../validation/storable-json.js';
 import type {
   IdempotencyInput,
   ListedMessage,
@@ -18,11 +18,11 @@ import type {
   QuotaInput,
   Written,
 } from '../types.js';
-import { writeJsonAtomic } from './atomic-file.js';
 import { cmp, filePath, readOwned, replayOf, type ConversationFiles } from './conversations.js';
 import { canonicalId, canonicalTime, toMessageRecord, type StoredConversation, type StoredMessage } from './format.js';
 import { withIdempotencyRecord } from './idempotency.js';
-import { consumeLocked, quotaError } from './usage-rules.js';
+import { quotaExceeded } from '../../usage/quota-error.js';
+import { consumeLocked } from './usage-rules.js';
 
 export interface AppendOptions {
   quota?: QuotaInput;
@@ -78,7 +78,7 @@ async function charge(files: ConversationFiles, userId: string, quota: QuotaInpu
   if (!quota || units === 0) return;
   const now = canonicalTime(quota.now, 'now');
   const result = await consumeLocked(files.data, userId, quota.limits, now, units);
-  if (!result.allowed) throw quotaError(result, now);
+  if (!result.allowed) throw quotaExceeded(result, now);
 }
 
 function ownerId(userIdInput: string): string {
@@ -103,7 +103,7 @@ export async function appendMessage(
     await charge(files, userId, options.quota, 1);
     const next = { ...withNewMessage(conversation, message), updatedAt: message.createdAt };
     const stored = withIdempotencyRecord(next, userId, message, options.idempotency, message.createdAt);
-    await writeJsonAtomic(filePath(files, conversation.id), stored);
+    await files.data.writeJson(filePath(files, conversation.id), stored);
     return { value: message, replayed: false };
   });
 }
@@ -123,7 +123,7 @@ export async function putMessage(
     if (index < 0) {
       await charge(files, userId, options.quota, 1);
       const created = { ...message, createdAt: at };
-      await writeJsonAtomic(filePath(files, conversation.id), { ...withNewMessage(conversation, created), updatedAt: at });
+      await files.data.writeJson(filePath(files, conversation.id), { ...withNewMessage(conversation, created), updatedAt: at });
       return { value: created, created: true };
     }
     const current = conversation.messages[index]!;
@@ -133,7 +133,7 @@ export async function putMessage(
     const replaced: StoredMessage = { ...current, role: message.role, content: message.content, parts: message.parts, metadata: message.metadata, updatedAt: at };
     const messages = conversation.messages.slice();
     messages[index] = replaced;
-    await writeJsonAtomic(filePath(files, conversation.id), { ...conversation, messages, updatedAt: at });
+    await files.data.writeJson(filePath(files, conversation.id), { ...conversation, messages, updatedAt: at });
     return { value: toMessageRecord(conversation.id, replaced), created: false };
   });
 }
@@ -155,7 +155,7 @@ async function removeWhere(
     const { found, keep } = pick(conversation.messages);
     if (!found) return false;
     if (keep.length !== conversation.messages.length) {
-      await writeJsonAtomic(filePath(files, conversation.id), { ...conversation, messages: keep, updatedAt: at });
+      await files.data.writeJson(filePath(files, conversation.id), { ...conversation, messages: keep, updatedAt: at });
     }
     return true;
   });
@@ -199,7 +199,7 @@ export async function replaceMessages(
     let lastSeq = conversation.lastSeq;
     const messages = value.map(({ conversationId: _c, ...m }) => ({ ...m, seq: seqOf.get(m.id) ?? (lastSeq += 1) }));
     const next = { ...conversation, messages, lastSeq, updatedAt: plan.unchanged ? conversation.updatedAt : now };
-    await writeJsonAtomic(filePath(files, conversation.id), withIdempotencyRecord(next, userId, value, options.idempotency, now));
+    await files.data.writeJson(filePath(files, conversation.id), withIdempotencyRecord(next, userId, value, options.idempotency, now));
     return { value, replayed: false };
   });
 }

@@ -42,7 +42,8 @@ export function rankContent(content: string, words: string[]): number | null {
 function matchesFilters(message: StoredMessage, query: SearchQuery): boolean {
   if (query.role && message.role !== query.role) return false;
   for (const [key, value] of Object.entries(query.meta ?? {})) {
-    if (message.metadata[key] !== value) return false;
+    // Own keys only: `__proto__` or `constructor` must not read through to Object.prototype.
+    if (!Object.hasOwn(message.metadata, key) || message.metadata[key] !== value) return false;
   }
   return true;
 }

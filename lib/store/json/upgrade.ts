@@ -13,7 +13,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fsyncDir, isNoEntry, isTempName, parseJson, readJsonFile, writeJsonAtomic } from './atomic-file.js';
+import { fsyncDir, isNoEntry, isTempName, parseJson, readJsonFile, writeJsonAtomic, type Fence } from './atomic-file.js';
 import { FORMAT_NAME, FORMAT_VERSION, metaVersion, parseConversation } from './format.js';
 
 const STAGING = '.upgrade-v2';
@@ -24,6 +24,8 @@ export type UpgradeCrashPoint = 'staged-one' | 'staged' | 'ready' | 'moved-one' 
 
 export interface UpgradeOptions {
   crashAt?: UpgradeCrashPoint;
+  /** Checked before every commit (the write lock's fence): an upgrade that lost the lock stops. */
+  fence?: Fence;
   log?: (message: string) => void;
 }
 
@@ -66,16 +68,23 @@ async function finish(dir: string, conversationsDir: string, options: UpgradeOpt
   await fs.mkdir(conversationsDir, { recursive: true });
   let first = true;
   for (const name of await conversationFiles(ready)) {
+    await options.fence?.();
     await fs.rename(path.join(ready, name), path.join(conversationsDir, name));
     if (first) checkpoint(options, 'moved-one');
     first = false;
   }
   await fsyncDir(conversationsDir);
   checkpoint(options, 'moved');
-  await writeJsonAtomic(path.join(dir, 'meta.json'), { format: FORMAT_NAME, version: FORMAT_VERSION });
+  await writeJsonAtomic(path.join(dir, 'meta.json'), { format: FORMAT_NAME, version: FORMAT_VERSION }, options.fence);
   checkpoint(options, 'meta');
   await fs.rm(path.join(dir, READY), { recursive: true, force: true });
   await fsyncDir(dir);
+}
+
+/** Cheap check before taking the lock: a version-1 directory or an interrupted upgrade. */
+export async function needsUpgrade(dir: string): Promise<boolean> {
+  if (await exists(path.join(dir, READY))) return true;
+  return metaVersion(await readJsonFile(path.join(dir, 'meta.json'))) < FORMAT_VERSION;
 }
 
 /**
@@ -91,6 +100,7 @@ export async function upgradeInPlace(dir: string, conversationsDir: string, opti
   await fs.rm(path.join(dir, STAGING), { recursive: true, force: true });
   if (metaVersion(await readJsonFile(path.join(dir, 'meta.json'))) >= FORMAT_VERSION) return false;
   await stage(dir, conversationsDir, options);
+  await options.fence?.();
   await fs.rename(path.join(dir, STAGING), path.join(dir, READY));
   await fsyncDir(dir);
   checkpoint(options, 'ready');

@@ -5,9 +5,9 @@
  * consumeLocked while holding it), which is what makes counting atomic across processes.
  */
 import type { TierLimits, UsageLimits } from '../../config.js';
-import { notFound, rateLimited, type AppError } from '../../errors.js';
+import { notFound } from '../../errors.js';
 import { dayStart, monthStart, newUsage, nextDayStart, nextMonthStart } from '../../usage/windows.js';
-import { assertStorable } from '../../validation/storable-text.js';
+import { assertStorable } from '../../validation/storable-json.js';
 import type { ConsumeResult, UsageRecord, UserRecord } from '../types.js';
 import type { DataDir } from './data-dir.js';
 import { canonicalId, canonicalTime } from './format.js';
@@ -54,12 +54,6 @@ export function decideConsume(stored: UsageRecord, limits: UsageLimits, now: str
       totalUsed: usage.totalUsed + amount,
     },
   };
-}
-
-/** The 429 for a refused unit, with Retry-After counting down to the window's reset. */
-export function quotaError(result: Extract<ConsumeResult, { allowed: false }>, now: string): AppError {
-  const seconds = (Date.parse(result.retryAt) - Date.parse(now)) / 1000;
-  return rateLimited(seconds, `The ${result.exhausted} message limit is used up.`);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { conversations } from '../../../db/schema.js';
-import { assertStorable } from '../../validation/storable-text.js';
+import { assertStorable } from '../../validation/storable-json.js';
 import type {
   ConversationChanges,
   ConversationKey,
@@ -18,7 +18,8 @@ import type {
 } from '../types.js';
 import type { Db, Executor } from './executor.js';
 import { claim } from './idempotency.js';
-import { isUuid, toConversation } from './rows.js';
+import { toConversation } from './rows.js';
+import { isUuid } from '../../validation/uuid.js';
 
 const COLUMNS = sql.raw(`id, user_id as "userId", title, created_at as "createdAt",
   updated_at as "updatedAt", message_count as "messageCount", archived`);
@@ -86,12 +87,22 @@ export async function updateConversation(
   return row ? toConversation(row) : null;
 }
 
-/** One statement: the messages go with it through ON DELETE CASCADE, atomically. */
+/**
+ * One statement, so atomic: the messages go with it through ON DELETE CASCADE, and so do the
+ * idempotency records of writes to it (a message's response names its conversationId; the
+ * create's response is the conversation itself), so a retried key cannot replay a deleted message.
+ */
 export async function deleteConversation(db: Executor, userId: string, id: string): Promise<boolean> {
   if (!isUuid(id)) return false;
-  const rows = await db
-    .delete(conversations)
-    .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
-    .returning({ id: conversations.id });
+  const rows = await db.execute<{ id: string }>(sql`
+    with gone as (
+      delete from conversations where id = ${id}::uuid and user_id = ${userId}::uuid returning id::text as id
+    ), records as (
+      delete from idempotency_keys k using gone
+      where k.user_id = ${userId}::uuid
+        and (k.response->>'conversationId' = gone.id
+             or (k.response->>'conversationId' is null and k.response->>'id' = gone.id))
+    )
+    select id from gone`);
   return rows.length > 0;
 }

@@ -5,10 +5,11 @@
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { apiTokens, sessions } from '../../../db/schema.js';
-import { assertStorable } from '../../validation/storable-text.js';
+import { assertStorable } from '../../validation/storable-json.js';
 import type { ApiTokenRecord, Credential, SessionRecord } from '../types.js';
 import type { Executor } from './executor.js';
-import { iso, isoOrNull, isUuid, toApiToken, toSession, toUser, type UserRow } from './rows.js';
+import { iso, isoOrNull, toApiToken, toSession, toUser, type UserRow } from './rows.js';
+import { isUuid } from '../../validation/uuid.js';
 
 export async function createSession(db: Executor, session: SessionRecord): Promise<SessionRecord> {
   await db.insert(sessions).values(session);

@@ -7,10 +7,11 @@
  */
 import { sql } from 'drizzle-orm';
 import { conflict } from '../../errors.js';
+import { IDEMPOTENCY_TTL_MS } from '../../idempotency/ttl.js';
 import type { IdempotencyInput } from '../types.js';
 import type { Tx } from './executor.js';
 
-const TTL = sql`interval '24 hours'`;
+const TTL = sql`${`${IDEMPOTENCY_TTL_MS} milliseconds`}::interval`;
 
 interface ExistingRow {
   requestHash: string;

@@ -7,7 +7,7 @@
 import { sql } from 'drizzle-orm';
 import { notFound } from '../../errors.js';
 import { creationTime, finalList, planList, quotaUnits } from '../../messages/list-plan.js';
-import { assertStorable } from '../../validation/storable-text.js';
+import { assertStorable } from '../../validation/storable-json.js';
 import type { IdempotencyInput, MessageBody, MessageRecord, QuotaInput, Written } from '../types.js';
 import type { Db, Tx } from './executor.js';
 import { claim } from './idempotency.js';
@@ -20,7 +20,8 @@ import {
   lockConversation,
   updateMessageBody,
 } from './messages.js';
-import { isUuid, toMessage, withoutSeq, type MessageRow } from './rows.js';
+import { toMessage, withoutSeq, type MessageRow } from './rows.js';
+import { isUuid } from '../../validation/uuid.js';
 
 async function storedList(tx: Tx, conversationId: string): Promise<MessageRecord[]> {
   const rows = await tx.execute<MessageRow & Record<string, unknown>>(sql`

@@ -10,9 +10,11 @@ import { randomUUID } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import { messages } from '../../../db/schema.js';
 import type { UsageLimits } from '../../config.js';
-import { notFound, rateLimited } from '../../errors.js';
+import { notFound } from '../../errors.js';
 import { sameBody } from '../../messages/list-plan.js';
-import { assertStorable } from '../../validation/storable-text.js';
+import { quotaExceeded } from '../../usage/quota-error.js';
+import { assertStorable } from '../../validation/storable-json.js';
+import { isUuid } from '../../validation/uuid.js';
 import type {
   IdempotencyInput,
   ListedMessage,
@@ -25,7 +27,7 @@ import type {
 } from '../types.js';
 import type { Db, Executor, Tx } from './executor.js';
 import { claim } from './idempotency.js';
-import { isUuid, toMessage, withoutSeq, type MessageRow } from './rows.js';
+import { toMessage, withoutSeq, type MessageRow } from './rows.js';
 import { consumeUsage } from './usage.js';
 
 export interface AppendOptions {
@@ -57,10 +59,7 @@ export async function bumpConversation(tx: Tx, userId: string, conversationId: s
 
 export async function chargeQuota(tx: Tx, userId: string, quota: { limits: UsageLimits; now: string }, units = 1): Promise<void> {
   const result = await consumeUsage(tx, userId, quota.limits, quota.now, units);
-  if (!result.allowed) {
-    const seconds = (Date.parse(result.retryAt) - Date.parse(quota.now)) / 1000;
-    throw rateLimited(seconds, `The ${result.exhausted} message limit is used up.`);
-  }
+  if (!result.allowed) throw quotaExceeded(result, quota.now);
 }
 
 /** Inserts a new message row (a fresh internal row id; the API id goes in message_id). */

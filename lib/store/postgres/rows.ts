@@ -119,10 +119,3 @@ export function toUsage(r: UsageRecord): UsageRecord {
     totalUsed: Number(r.totalUsed),
   };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** PostgreSQL rejects a malformed uuid with an error; the API treats such an id as "not found". */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}

@@ -9,7 +9,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { PageRequest, PageResult, SearchHit, SearchKey, SearchQuery } from '../types.js';
 import type { Executor } from './executor.js';
 import { API_ID, MESSAGE_COLUMNS } from './messages.js';
-import { isUuid, toMessage, withoutSeq, type MessageRow } from './rows.js';
+import { toMessage, withoutSeq, type MessageRow } from './rows.js';
+import { isUuid } from '../../validation/uuid.js';
 
 interface HitRow extends MessageRow {
   conversationTitle: string;

@@ -4,11 +4,12 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { sessions, usage, users } from '../../../db/schema.js';
-import { assertStorable } from '../../validation/storable-text.js';
+import { assertStorable } from '../../validation/storable-json.js';
 import { newUsage } from '../../usage/windows.js';
 import type { NewUser, SessionRecord, UserRecord } from '../types.js';
 import type { Db, Executor } from './executor.js';
-import { isUuid, toUser } from './rows.js';
+import { toUser } from './rows.js';
+import { isUuid } from '../../validation/uuid.js';
 
 export async function createUser(db: Db, user: NewUser, session?: SessionRecord): Promise<UserRecord> {
   assertStorable({ email: user.email, username: user.username, displayName: user.displayName });

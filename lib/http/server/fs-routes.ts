@@ -1,5 +1,5 @@
 /**
- * Vercel-style filesystem routing for the local dev server: `api/health.ts` → /api/health,
+ * Vercel-style filesystem routing for our Node server (dev and production): `api/health.ts` → /api/health,
  * `api/conversations/index.ts` → /api/conversations, `api/conversations/[id].ts` →
  * /api/conversations/:id, `api/conversations/[id]/messages.ts`. Static segments win over dynamic
  * ones; files and folders starting with `_` or `.` are not routes; tests and .d.ts are ignored.

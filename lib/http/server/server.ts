@@ -1,23 +1,26 @@
 /**
- * The local dev server: node:http in front of the api/ handlers with Vercel filesystem routing and
- * Vercel's request/response helpers, so `npm run dev` runs the same handler code Vercel runs.
- * Unknown paths get a 404 in the API.md envelope, with X-Request-Id like every other response.
+ * The Node HTTP server for the api/ handlers, used by both `npm run dev` (TypeScript through tsx)
+ * and `npm start` (compiled JavaScript on plain node): node:http with Vercel filesystem routing
+ * and the request helpers our handlers use, so both run the same handler code Vercel runs.
+ * Unknown paths get a 404 in the API.md envelope, with X-Request-Id and the CORS
+ * headers like every other response.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { VercelRequest, VercelResponse } from '@vercel/node';
-import { internal, notFound } from '../../errors.js';
+import { fileURLToPath } from 'node:url';
+import { notFound } from '../../errors.js';
 import { logger } from '../../log.js';
 import { closeStore } from '../../store/index.js';
 import { requestUrl } from '../request-url.js';
+import { withCors } from '../cors.js';
 import { appErrorReply, errorReply } from '../error-reply.js';
 import { requestIdFrom } from '../request-id.js';
 import { sendReply } from '../send.js';
 import { addHelpers } from './vercel-helpers.js';
-import { matchRoute, scanRoutes, type FsRoute, type RouteMatch } from './fs-routes.js';
+import { createRouter, type Router, type RouteLoading } from './router.js';
 
+/** api/ next to lib/: the sources under tsx, dist/api when compiled. */
 export const DEFAULT_API_DIR = path.resolve(fileURLToPath(new URL('../../../api', import.meta.url)));
 
 export interface StartServerOptions {
@@ -25,60 +28,49 @@ export interface StartServerOptions {
   /** Interface to bind; default all interfaces, like `vercel dev`. */
   host?: string;
   apiDir?: string;
+  /** `at-start` (production) imports every route before listening; default `per-request` (dev). */
+  routes?: RouteLoading;
+  /** How long close() lets in-flight requests run before cutting their connections; default 2000. */
+  drainMs?: number;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
-  /** Stops accepting, ends open connections, closes the store. */
+  /** Stops accepting, lets in-flight requests finish (up to drainMs), closes the store. */
   close(): Promise<void>;
 }
 
-type Handler = (req: VercelRequest, res: VercelResponse) => unknown;
-
-async function loadHandler(file: string): Promise<Handler> {
-  const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  if (typeof mod.default !== 'function') throw internal(new Error(`${file} has no default export handler`));
-  return mod.default as Handler;
-}
-
-function createRouter(apiDir: string): (pathname: string) => Promise<RouteMatch | undefined> {
-  let routes: Promise<FsRoute[]> | undefined;
-  return async (pathname) => {
-    routes ??= scanRoutes(apiDir);
-    const match = matchRoute(await routes, pathname);
-    if (match) return match;
-    // Files added while the server runs: rescan once before answering 404.
-    routes = scanRoutes(apiDir);
-    return matchRoute(await routes, pathname);
-  };
-}
-
-async function dispatch(req: IncomingMessage, res: ServerResponse, route: ReturnType<typeof createRouter>): Promise<void> {
+async function dispatch(req: IncomingMessage, res: ServerResponse, router: Router): Promise<void> {
   const requestId = requestIdFrom(req.headers['x-request-id']);
   try {
     const pathname = requestUrl(req).pathname;
-    const match = pathname.startsWith('/api/') || pathname === '/api' ? await route(pathname) : undefined;
-    if (!match) {
-      sendReply(res, appErrorReply(notFound('Route'), requestId), requestId);
+    const found = pathname.startsWith('/api/') || pathname === '/api' ? await router.find(pathname) : undefined;
+    if (!found) {
+      sendReply(res, withCors(req, appErrorReply(notFound('Route'), requestId)), requestId);
       logger.info('request', { requestId, method: req.method, route: pathname, status: 404 });
       return;
     }
-    const handler = await loadHandler(match.route.file);
-    const helpers = addHelpers(req, res, match.params);
-    await handler(helpers.req, helpers.res);
+    const helpers = addHelpers(req, res, found.params);
+    await found.handler(helpers.req, helpers.res);
   } catch (error) {
     // The handlers' own pipeline catches everything; this is for import failures and bare handlers.
     const reply = errorReply(error, requestId, logger.child({ requestId }));
-    if (!res.headersSent) sendReply(res, reply, requestId);
+    if (!res.headersSent) sendReply(res, withCors(req, reply), requestId);
     else res.destroy(error instanceof Error ? error : undefined);
   }
 }
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  const route = createRouter(options.apiDir ?? DEFAULT_API_DIR);
+  const router = await createRouter(options.apiDir ?? DEFAULT_API_DIR, options.routes ?? 'per-request');
+  let draining = false;
   const server = createServer((req, res) => {
-    void dispatch(req, res, route);
+    // While draining, a keep-alive connection must not outlive its last response.
+    if (draining) res.setHeader('Connection', 'close');
+    res.once('finish', () => {
+      if (draining) server.closeIdleConnections();
+    });
+    void dispatch(req, res, router);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -91,10 +83,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      draining = true;
       const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
       server.closeIdleConnections();
-      // In-flight requests get a moment to finish; keep-alive sockets do not hold shutdown up.
-      const timer = setTimeout(() => server.closeAllConnections(), 2000);
+      // In-flight requests get drainMs to finish; past that their connections are cut.
+      const timer = setTimeout(() => server.closeAllConnections(), options.drainMs ?? 2000);
       try {
         await closed;
       } finally {
