@@ -137,7 +137,7 @@ async function exportSnapshot(tx: Tx, dir: string, sums: Checksums, progress: Pr
 async function refuseVersion2Data(tx: Tx): Promise<void> {
   const [row] = await tx<{ found: boolean }[]>`select
     exists (select 1 from conversations where archived)
-    or exists (select 1 from messages where parts is not null or updated_at is not null
+    or exists (select 1 from messages where parts is not null or updated_at <> created_at
                or (message_id is not null and message_id <> id::text)) as found`;
   if (row?.found) {
     throw new AppError(400, 'bad_request', 'This database holds archived conversations, message parts, edited messages or ' +

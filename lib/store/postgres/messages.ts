@@ -14,7 +14,7 @@ import { notFound } from '../../errors.js';
 import { sameBody } from '../../messages/list-plan.js';
 import { quotaExceeded } from '../../usage/quota-error.js';
 import { assertStorable } from '../../validation/storable-json.js';
-import { isUuid } from '../../validation/uuid.js';
+import { isCanonicalUuid, isUuid } from '../../validation/uuid.js';
 import type {
   IdempotencyInput,
   ListedMessage,
@@ -62,10 +62,14 @@ export async function chargeQuota(tx: Tx, userId: string, quota: { limits: Usage
   if (!result.allowed) throw quotaExceeded(result, quota.now);
 }
 
-/** Inserts a new message row (a fresh internal row id; the API id goes in message_id). */
+/**
+ * Inserts a new message row; the API id goes in message_id. The row's own uuid is the API id when
+ * that is a canonical UUID (server-made ids: the row then reads the same to 0000-era code and the
+ * data tools), else — or when another conversation's row already has it — a fresh one.
+ * updated_at stays null until the message is replaced (it reads as created_at).
+ */
 export async function insertMessage(tx: Tx, userId: string, message: MessageRecord): Promise<void> {
-  await tx.insert(messages).values({
-    id: randomUUID(),
+  const row = {
     messageId: message.id,
     conversationId: message.conversationId,
     userId,
@@ -74,8 +78,17 @@ export async function insertMessage(tx: Tx, userId: string, message: MessageReco
     parts: message.parts,
     metadata: message.metadata,
     createdAt: message.createdAt,
-    updatedAt: message.updatedAt,
-  });
+    updatedAt: message.updatedAt === message.createdAt ? null : message.updatedAt,
+  };
+  if (isCanonicalUuid(message.id)) {
+    const inserted = await tx
+      .insert(messages)
+      .values({ ...row, id: message.id })
+      .onConflictDoNothing({ target: messages.id })
+      .returning({ id: messages.id });
+    if (inserted.length > 0) return;
+  }
+  await tx.insert(messages).values({ ...row, id: randomUUID() });
 }
 
 function assertMessageStorable(message: MessageRecord): void {
