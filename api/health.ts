@@ -4,6 +4,7 @@
  * error envelope (`error: { code, message, details, requestId }`), so either kind of client copes.
  * Storage that reads but cannot be written (the JSON store on a full or read-only disk) → 200
  * `status: "degraded"` with `problem`: reads still work, so a load balancer keeps routing to it.
+ * A JSON store that refuses writes (Vercel without DATABASE_URL) is healthy: 200 with `readOnly`.
  */
 import pkg from '../package.json' with { type: 'json' };
 import { AppError, internal, isAppError } from '../lib/errors.js';
@@ -23,6 +24,7 @@ async function health(ctx: RequestContext): Promise<Reply> {
         ...(report.pool ? { db: { latencyMs: report.latencyMs, pool: report.pool } } : {}),
         ...(report.migrations ? { migrations: report.migrations } : {}),
         ...(report.problem === undefined ? {} : { problem: report.problem }),
+        ...(report.readOnly ? { readOnly: true } : {}),
       },
     };
   } catch (error) {

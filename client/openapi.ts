@@ -396,6 +396,8 @@ export interface components {
                 pending: number;
             };
             problem?: string;
+            /** @constant */
+            readOnly?: true;
         };
         HealthUnavailable: {
             /** @enum {string} */
@@ -418,6 +420,8 @@ export interface components {
                 pending: number;
             };
             problem?: string;
+            /** @constant */
+            readOnly?: true;
             error: {
                 /** @enum {string} */
                 code: "validation_failed" | "bad_request" | "unauthorized" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal" | "unavailable";

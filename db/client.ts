@@ -11,7 +11,11 @@
  * - open/idle connections are asked of the server (`pg_stat_activity`), filtered by an
  *   application_name unique to this client, so the figures are the server's truth rather than a
  *   guess about postgres.js internals. This costs one small query, made only by health().
- * The same instrumentation times each statement for the slow-query log (text only, no parameters).
+ * The same instrumentation times each statement for the slow-query log (text only, no parameters),
+ * and bounds each one by the request deadline (lib/request-deadline.ts): a statement still queued
+ * for a connection, connecting or running when the request's budget runs out is cancelled, and a
+ * transaction whose connection comes after the deadline fails at once and rolls back. So work a
+ * request gave up on does not hold a pool connection, whatever the pool or a row lock is doing.
  */
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
@@ -20,6 +24,7 @@ import { sql as dsql } from 'drizzle-orm';
 import * as schema from './schema.js';
 import { config } from '../lib/config.js';
 import { logger } from '../lib/log.js';
+import { deadlineExceeded, deadlinePassed, onDeadline } from '../lib/request-deadline.js';
 
 export interface DbClientOptions {
   url: string;
@@ -74,10 +79,36 @@ function makeTracker(counters: Counters, slowMs: number, onSlow: (s: string, ms:
   };
 }
 
+/** The parts of a postgres.js Query (3.4.9, pinned) that cancelling depends on. */
+interface CancellableQuery {
+  cancel?: unknown;
+  /** Set once the query was handed to a connection (written, or pipelined behind another). */
+  state?: unknown;
+  /** True while the server is executing it. */
+  active?: unknown;
+}
+
+/**
+ * Cancels a postgres.js query at the request deadline: one still waiting for a connection (or the
+ * first of a connection still opening) is dropped before it reaches the server; one the server is
+ * running gets a cancel request (PostgreSQL answers 57014). One already sent but queued behind
+ * another statement on its connection (pipelined) is left alone: postgres.js would send the
+ * cancel request when it starts, racing its completion, and a late cancel request cancels
+ * whatever that backend runs next — another request's statement. It runs when the statement
+ * ahead of it ends; the request has already answered. The patch makes cancel() handle its own
+ * failure (it rejects when the server is unreachable).
+ */
+function cancelQuery(pending: PromiseLike<unknown>): void {
+  const query = pending as CancellableQuery;
+  if (query.state && !query.active) return;
+  if (typeof query.cancel === 'function') (query.cancel as () => unknown).call(pending);
+}
+
 /**
  * Wraps a postgres.js Sql so `unsafe` (Drizzle's only query path) and `begin` are tracked.
  * postgres.js queries start on the next tick after the first `then`, so observing them here does
  * not change when or how they run, and `.values()` chained by Drizzle afterwards still applies.
+ * Both are bounded by the request deadline (see the module comment).
  */
 function instrument(target: postgres.Sql, track: Tracker, inTransaction: boolean): postgres.Sql {
   return new Proxy(target, {
@@ -85,16 +116,25 @@ function instrument(target: postgres.Sql, track: Tracker, inTransaction: boolean
       const value: unknown = Reflect.get(obj, prop, receiver);
       if (prop === 'unsafe' && typeof value === 'function') {
         return (query: string, ...rest: unknown[]) => {
+          if (deadlinePassed()) throw deadlineExceeded();
           const pending = (value as (...a: unknown[]) => PromiseLike<unknown>).call(obj, query, ...rest);
           track(query, pending, !inTransaction);
+          // The timer fires a millisecond or more from now, after Drizzle's `await` handed the
+          // query to the pool: cancelling a query postgres.js has not seen yet would lose its slot.
+          onDeadline(pending, () => cancelQuery(pending));
           return pending;
         };
       }
       if (prop === 'begin' && typeof value === 'function') {
         return (...args: unknown[]) => {
+          if (deadlinePassed()) return Promise.reject(deadlineExceeded());
           const fn = args[args.length - 1] as (tx: postgres.Sql) => unknown;
-          args[args.length - 1] = (tx: postgres.Sql) => fn(instrument(tx, track, true));
-          const pending = (value as (...a: unknown[]) => PromiseLike<unknown>).apply(obj, args);
+          args[args.length - 1] = (tx: postgres.Sql) => {
+            // The connection came after the request gave up: do nothing, roll back, release it.
+            if (deadlinePassed()) throw deadlineExceeded();
+            return fn(instrument(tx, track, true));
+          };
+          const pending = (value as (...a: unknown[]) => Promise<unknown>).apply(obj, args);
           track('transaction', pending, true);
           return pending;
         };

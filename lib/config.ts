@@ -79,6 +79,11 @@ const envSchema = z.object({
   DATABASE_CONNECT_TIMEOUT: z.coerce.number().int().min(1).default(5),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(10000),
   SLOW_QUERY_MS: z.coerce.number().int().min(0).default(500),
+  /**
+   * Time budget of one request: waiting for a pool connection, connecting and running queries
+   * together. Past it the answer is 503 + Retry-After. Below vercel.json's maxDuration (15 s).
+   */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(8000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** scrypt cost as log2(N); OWASP: N=2^17, r=8, p=1. Lower only in tests. */
   PASSWORD_SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(17),
@@ -91,49 +96,23 @@ const envSchema = z.object({
   CORS_ORIGINS: z.preprocess((v) => (v === '' ? undefined : v), corsOrigins.optional()),
 });
 
-export interface Config {
-  nodeEnv: 'development' | 'production' | 'test';
-  databaseUrl: string | undefined;
-  /** Where `npm run db:migrate` connects: DATABASE_MIGRATION_URL, else DATABASE_URL. */
-  migrationDatabaseUrl: string | undefined;
-  dataDir: string;
-  port: number;
-  usageLimits: UsageLimits;
-  db: {
-    poolMax: number;
-    prepare: boolean;
-    idleTimeoutSeconds: number;
-    connectTimeoutSeconds: number;
-    statementTimeoutMs: number;
-    slowQueryMs: number;
-  };
-  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
-  passwordScryptLogN: number;
-  onVercel: boolean;
-  cookieSecure: boolean;
-  cookieSameSite: 'Lax' | 'Strict' | 'None';
-  /** Exact origins allowed to call the API from a browser (CORS); empty: none. */
-  corsOrigins: readonly string[];
-}
+const SAME_SITE = { lax: 'Lax', strict: 'Strict', none: 'None' } as const;
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-/** Parses an environment (default: process.env). Throws ConfigError naming each bad variable. */
-export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = envSchema.safeParse(env);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid environment configuration:\n${lines.join('\n')}`);
-  }
-  const e = result.data;
-  if (e.COOKIE_SAME_SITE === 'none' && e.COOKIE_SECURE === false) {
-    throw new ConfigError('Invalid environment configuration:\n  COOKIE_SECURE: cannot be false with COOKIE_SAME_SITE=none (browsers drop SameSite=None cookies without Secure)');
-  }
-  return {
+/** The environment schema and its one mapping to the typed configuration the code reads. */
+const configSchema = envSchema
+  .superRefine((e, ctx) => {
+    if (e.COOKIE_SAME_SITE === 'none' && e.COOKIE_SECURE === false) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['COOKIE_SECURE'],
+        message: 'cannot be false with COOKIE_SAME_SITE=none (browsers drop SameSite=None cookies without Secure)',
+      });
+    }
+  })
+  .transform((e) => ({
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
+    /** Where `npm run db:migrate` connects: DATABASE_MIGRATION_URL, else DATABASE_URL. */
     migrationDatabaseUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     port: e.PORT,
@@ -146,16 +125,33 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
       slowQueryMs: e.SLOW_QUERY_MS,
     },
+    /** REQUEST_TIMEOUT_MS: the budget of one request (lib/request-deadline.ts). */
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     passwordScryptLogN: e.PASSWORD_SCRYPT_LOG_N,
     onVercel: e.VERCEL !== undefined,
     cookieSecure: e.COOKIE_SAME_SITE === 'none' || (e.COOKIE_SECURE ?? e.NODE_ENV === 'production'),
     cookieSameSite: SAME_SITE[e.COOKIE_SAME_SITE],
+    /** Exact origins allowed to call the API from a browser (CORS); empty: none. */
     corsOrigins: e.CORS_ORIGINS ?? [],
-  };
+  }));
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
 }
 
-const SAME_SITE = { lax: 'Lax', strict: 'Strict', none: 'None' } as const;
+/** Parses an environment (default: process.env). Throws ConfigError naming each bad variable. */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
 
 /**
  * Adds the variables of `<cwd>/.env` that `env` does not have (a variable already set, even to

@@ -6,7 +6,7 @@
  * first): the 64-bit row hash (checksum.ts) against md5 from node:crypto, and the conversation
  * pre-check (fast-check.ts) against zod alone, in time and memory (the npm script runs node with
  * --expose-gc, which the memory figures need). No database is needed. The figures are in
- * docs/decisions/0006 and 0007; `npm run bench:import` measures the whole import.
+ * docs/decisions/0009 and 0010; `npm run bench:import` measures the whole import.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

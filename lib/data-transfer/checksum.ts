@@ -3,7 +3,7 @@
  * 32-bit lanes of a cyrb53-style multiply-xor hash over its UTF-16 text), summed lane by lane
  * modulo 2^32, beside the row count. Rows can be added in any order, one at a time, in constant
  * memory. It detects accidental differences, not forgeries; why our own hash and not
- * node:crypto: docs/decisions/0006. Manifests and reports carry these values, so the algorithm
+ * node:crypto: docs/decisions/0009. Manifests and reports carry these values, so the algorithm
  * is part of the backup format.
  */
 

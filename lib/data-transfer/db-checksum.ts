@@ -1,7 +1,7 @@
 /**
  * The database side of the checksums: rows are read back through a cursor as canonical cells
  * (PostgreSQL formats timestamps and uuids itself) and reduced with the same canonicalizer and
- * hash as the JSON side (docs/decisions/0008); also row counts.
+ * hash as the JSON side (docs/decisions/0011); also row counts.
  */
 import { addRow, emptyChecksum, emptyChecksums, type Checksums, type TableChecksum } from './checksum.js';
 import { TABLE_ORDER, TABLES, canonicalFromDb, selectList, type Cell, type TableName, type TableSpec } from './canonical-row.js';

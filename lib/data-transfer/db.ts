@@ -1,10 +1,11 @@
 /**
  * The database connection of the data tools: one dedicated connection, no statement timeout (a
  * COPY of a million rows is one statement), UTC session time zone (why not db/client.ts:
- * docs/decisions/0008); and the errors that say what to check when it fails.
+ * docs/decisions/0011); and the errors that say what to check when it fails.
  */
 import postgres from 'postgres';
 import { describeUrl } from '../database-url.js';
+import { isDatabaseUnreachable } from '../database-unavailable.js';
 import { AppError } from '../errors.js';
 
 export type Sql = postgres.Sql;
@@ -44,7 +45,7 @@ export function pgCode(error: unknown): string | undefined {
 export function connectionHint(error: unknown, url: string): AppError | undefined {
   const code = pgCode(error);
   const where = describeUrl(url);
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
+  if (isDatabaseUnreachable(error)) {
     return new AppError(503, 'unavailable', `Cannot reach PostgreSQL at ${where.host}. Check DATABASE_URL and that the server is running.`, { cause: error });
   }
   if (code === '3D000') return new AppError(503, 'unavailable', `Database "${where.database}" does not exist on ${where.host}. Create it, then run npm run db:migrate.`, { cause: error });

@@ -2,7 +2,7 @@
  * A pre-check for conversation files, ahead of zod: it accepts only what the zod schemas in
  * format.ts accept and builds the same output (unknown fields dropped, metadata defaulting to
  * {}); anything else goes through zod, which stays the authority and produces the issue
- * messages. What it buys (measured): docs/decisions/0007.
+ * messages. What it buys (measured): docs/decisions/0010.
  */
 import { isStorableJson, unstorableReason } from '../validation/storable-json.js';
 import { isIsoInstant } from '../validation/iso-time.js';

@@ -4,6 +4,7 @@
  * whose body says nothing about the cause (no stack, no SQL) while the log keeps all of it.
  */
 import { z } from 'zod';
+import { isDatabaseUnavailable } from '../database-unavailable.js';
 import { AppError, ERROR_CODES, internal, isAppError, unavailable } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Reply } from './route.js';
@@ -29,26 +30,11 @@ export function appErrorReply(error: AppError, requestId: string): Reply {
   return { status: error.status, body: envelope(error, requestId), headers: { ...error.headers } };
 }
 
-// Connection-level failures (Node socket errors, postgres.js connection codes, SQLSTATE classes
-// 08 and 57P0x, 53300 too many connections). Stores translate these to `unavailable` themselves;
-// this is the safety net so one that slips through still reads as a 503, not a 500.
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
-  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
-  '57P01', '57P02', '57P03', '53300',
-]);
-
-function isConnectionError(error: unknown): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth += 1) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
-  }
-  return false;
-}
-
 function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
-  if (isConnectionError(error)) return unavailable(error);
+  // Stores translate database failures themselves; this is the safety net, so one that slips
+  // through still reads as a 503, not a 500.
+  if (isDatabaseUnavailable(error)) return unavailable(error);
   // $ZodError covers schemas from zod classic and zod/mini alike.
   if (error instanceof z.core.$ZodError) return fromZodError(error);
   return internal(error);

@@ -9,6 +9,7 @@ import type { VercelRequest, VercelResponse } from '@vercel/node';
 import type { z } from 'zod';
 import { methodNotAllowed, unsupportedMediaType } from '../errors.js';
 import { logger, type Logger } from '../log.js';
+import { withRequestDeadline } from '../request-deadline.js';
 import { getStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import type { AuthContext } from '../auth/credentials.js';
@@ -97,7 +98,8 @@ export function defineRoute(handlers: RouteHandlers): (req: VercelRequest, res: 
     const requestId = requestIdFrom(req.headers['x-request-id']);
     const log = logger.child({ requestId });
     let userId: string | undefined;
-    let reply = withCors(req, await run(handlers, allow, { req, requestId, log, onAuth: (id) => (userId = id) }));
+    // REQUEST_TIMEOUT_MS bounds the handler's database work (lib/request-deadline.ts).
+    let reply = withCors(req, await withRequestDeadline(() => run(handlers, allow, { req, requestId, log, onAuth: (id) => (userId = id) })));
     try {
       sendReply(res, reply, requestId);
     } catch (error) {

@@ -196,6 +196,8 @@ export interface HealthReport {
    * read-only filesystem, missing directory); /api/health then says status "degraded".
    */
   problem?: string;
+  /** JSON store only: writes are refused (on Vercel without DATABASE_URL); reads still work. */
+  readOnly?: true;
 }
 
 export interface Store {

@@ -46,6 +46,8 @@ export const Health = z.object({
   migrations: z.object({ applied: z.number().int(), pending: z.number().int() }).optional(),
   /** With status "degraded": what the operator must fix (e.g. the JSON store's disk is full). */
   problem: z.string().optional(),
+  /** JSON store that refuses writes (Vercel without DATABASE_URL): reads work, writes answer 503. */
+  readOnly: z.literal(true).optional(),
 });
 /** GET /api/health's 503: the health shape and the error envelope in one body. */
 export const HealthUnavailable = Health.extend(Error.shape);

@@ -1,7 +1,9 @@
 /**
- * End-to-end harness: the dev server as a real child process (`node --import tsx
- * scripts/dev-server.ts`; with E2E_TARGET=prod the compiled `node dist/scripts/start.js`) on a
- * backend's storage, spoken to over a real socket with fetch.
+ * End-to-end harness: a real server process on a backend's storage, spoken to over a real socket
+ * with fetch. The target (E2E_TARGET) is the dev server (`node --import tsx scripts/dev-server.ts`,
+ * the default), the compiled production server (`prod`: `node dist/scripts/start.js`; run
+ * `npm run build` first), or what `vercel build` produced, served like Vercel serves it
+ * (`vercel-output`: scripts/serve-vercel-output.ts over E2E_VERCEL_OUTPUT, default .vercel/output).
  *
  *   const instance = await backend.create();
  *   const server = await startTestServer(instance);
@@ -10,11 +12,32 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LAST_RESORT_MESSAGES } from '../../lib/process/last-resort.js';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
+const LAST_RESORT: string[] = Object.values(LAST_RESORT_MESSAGES);
 
+export type E2eTarget = 'dev-server' | 'prod' | 'vercel-output';
+
+/** What E2E_TARGET selects: the dev server (default), the compiled server, or `vercel build`'s output. */
+export function e2eTarget(): E2eTarget {
+  const target = process.env.E2E_TARGET ?? 'dev-server';
+  if (target === 'dev-server' || target === 'prod' || target === 'vercel-output') return target;
+  throw new Error(`E2E_TARGET must be dev-server, prod or vercel-output, not ${target}`);
+}
+
+/** The server command line (after the node binary) for E2E_TARGET. */
+function targetArgs(): { name: string; args: string[] } {
+  const target = e2eTarget();
+  if (target === 'vercel-output') {
+    const output = path.resolve(ROOT, process.env.E2E_VERCEL_OUTPUT ?? '.vercel/output');
+    return { name: `Vercel output server (${output})`, args: ['--import', 'tsx', 'scripts/serve-vercel-output.ts', output] };
+  }
+  if (target === 'prod') return { name: 'production server', args: ['dist/scripts/start.js'] };
+  return { name: 'dev server', args: ['--import', 'tsx', 'scripts/dev-server.ts'] };
+}
 export interface TestServer {
   /** Base URL, e.g. http://127.0.0.1:41234 (changes after restart()). */
   readonly url: string;
@@ -25,13 +48,9 @@ export interface TestServer {
   output(): string;
   /** Exit codes of the processes stopped so far (null when killed by a signal). */
   exitCodes(): (number | null)[];
+  /** False once the current process has exited on its own (or was stopped). */
+  running(): boolean;
 }
-
-/**
- * E2E_TARGET=prod runs the compiled production server (`npm run build` first) instead of the dev
- * server; both print the same "listening on" line.
- */
-const SERVER_ARGS = process.env.E2E_TARGET === 'prod' ? ['dist/scripts/start.js'] : ['--import', 'tsx', 'scripts/dev-server.ts'];
 
 /** Variables the parent test process may carry that must not leak into the server's config. */
 const STRIPPED = ['DATABASE_URL', 'DATA_DIR', 'VERCEL', 'PORT', 'USAGE_LIMITS', 'COOKIE_SECURE', 'COOKIE_SAME_SITE', 'CORS_ORIGINS'];
@@ -48,7 +67,8 @@ interface Spawned {
 }
 
 function spawnServer(env: NodeJS.ProcessEnv, log: string[]): Promise<Spawned> {
-  const child = spawn(process.execPath, SERVER_ARGS, {
+  const target = targetArgs();
+  const child = spawn(process.execPath, target.args, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -57,7 +77,7 @@ function spawnServer(env: NodeJS.ProcessEnv, log: string[]): Promise<Spawned> {
     let stdout = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`dev server did not start within ${START_TIMEOUT_MS} ms:\n${log.join('')}`));
+      reject(new Error(`${target.name} did not start within ${START_TIMEOUT_MS} ms:\n${log.join('')}`));
     }, START_TIMEOUT_MS);
     child.stdout?.on('data', (chunk: Buffer) => {
       log.push(chunk.toString());
@@ -71,7 +91,7 @@ function spawnServer(env: NodeJS.ProcessEnv, log: string[]): Promise<Spawned> {
     child.stderr?.on('data', (chunk: Buffer) => void log.push(chunk.toString()));
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`dev server exited (code ${code}, signal ${signal}) before listening:\n${log.join('')}`));
+      reject(new Error(`${target.name} exited (code ${code}, signal ${signal}) before listening:\n${log.join('')}`));
     });
   });
 }
@@ -88,7 +108,7 @@ function stopChild(child: ChildProcess): Promise<number | null> {
   });
 }
 
-/** Starts the dev server on `backend.env` storage (DATABASE_URL or DATA_DIR), plus `extraEnv`. */
+/** Starts the E2E_TARGET server on `backend.env` storage (DATABASE_URL or DATA_DIR), plus `extraEnv`. */
 export async function startTestServer(
   backend: { env: Record<string, string> },
   extraEnv: Record<string, string> = {},
@@ -111,9 +131,13 @@ export async function startTestServer(
       if (stopped) return;
       stopped = true;
       exits.push(await stopChild(current.child));
+      // The server's last-resort handlers report what should never happen: fail the test file.
+      const line = log.join('').split('\n').find((l) => LAST_RESORT.some((m) => l.includes(`"msg":"${m}"`)));
+      if (line !== undefined) throw new Error(`the server logged a last-resort event:\n${line}`);
     },
     output: () => log.join(''),
     exitCodes: () => [...exits],
+    running: () => current.child.exitCode === null && current.child.signalCode === null,
   };
 }
 

@@ -1,10 +1,12 @@
 /**
  * GET /api/health per backend, and what clients see when storage cannot serve them: PostgreSQL
  * unreachable → 503 + Retry-After (health and data routes alike); a JSON store on Vercel
- * (read-only filesystem) → reads work, writes get a 503 configuration error.
+ * (read-only filesystem) → reads work, writes get a 503 configuration error, and without any data
+ * directory (a Vercel preview without DATABASE_URL) health still answers 200 with `readOnly`.
  */
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, tempDataDir, type BackendInstance } from '../helpers/backends.js';
 import { freePort as closedPort } from '../helpers/net.js';
@@ -18,6 +20,7 @@ interface HealthBody {
   version: string;
   db?: { latencyMs: number; pool: { max: number; open: number; idle: number; waiting: number } };
   migrations?: { applied: number; pending: number };
+  readOnly?: boolean;
   error?: { code: string; requestId: string };
 }
 
@@ -81,6 +84,33 @@ describe('storage failures', () => {
       expect(JSON.stringify(register.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|stack/);
     } finally {
       await server.stop();
+    }
+  });
+
+  it('a Vercel preview without DATABASE_URL (no data directory in the bundle): health 200 read-only, writes name DATABASE_URL', async () => {
+    const parent = await tempDataDir();
+    const server = await startTestServer({ env: { DATA_DIR: path.join(parent, 'not-in-the-bundle') } }, { VERCEL: '1' });
+    try {
+      const call = api(server.url);
+      const health = await call<HealthBody>('GET', '/api/health');
+      expect(health.status, server.output()).toBe(200);
+      expect(health.body).toMatchObject({ status: 'ok', storage: 'json', readOnly: true, version });
+      const list = await call<{ error: { code: string } }>('GET', '/api/conversations', { token: `tb_${'0'.repeat(43)}` });
+      expect(list.status).toBe(401);
+      const register = await call<{ error: { code: string; message: string } }>('POST', '/api/auth/register', {
+        json: { email: 'preview@example.com', username: 'preview_user', password: 'correct horse battery' },
+      });
+      expect(register.status).toBe(503);
+      expect(register.body.error.code).toBe('unavailable');
+      expect(register.body.error.message).toContain('DATABASE_URL');
+      const login = await call<{ error: { code: string } }>('POST', '/api/auth/login', {
+        json: { login: 'preview_user', password: 'correct horse battery' },
+      });
+      expect(login.status).toBe(503);
+      expect(login.body.error.code).toBe('unavailable');
+    } finally {
+      await server.stop();
+      await rm(parent, { recursive: true, force: true });
     }
   });
 

@@ -66,15 +66,20 @@ test('readOnly: reads work, every write is refused with a message pointing at DA
   const error = await expectAppError(store.createConversation(newConversation(user.id)), { status: 503, code: 'unavailable' });
   expect(error.message).toContain('DATABASE_URL');
   await expectAppError(store.consumeUsage(user.id, { free: { daily: 1, monthly: 1 } }, now()), { status: 503, code: 'unavailable' });
-  expect(await store.health()).toMatchObject({ storage: 'json' });
+  expect(await store.health()).toMatchObject({ storage: 'json', readOnly: true });
+  expect(await writer.health()).not.toHaveProperty('readOnly');
 });
 
-test('readOnly over a missing directory reads as an empty store and creates nothing', async () => {
+test('readOnly over a missing directory (a Vercel preview without DATABASE_URL) is a healthy, empty store', async () => {
   const missing = path.join(dataDir, 'not-there');
   const store = createJsonStore({ dataDir: missing, readOnly: true });
+  expect(await store.health()).toMatchObject({ storage: 'json', readOnly: true });
+  expect(await store.findCredential('0'.repeat(64), now())).toBeNull();
+  expect(await store.searchMessages({ userId: newUser().id, q: 'anything' }, { limit: 10 })).toEqual({ items: [], hasMore: false });
   expect(await store.findUserByLogin('nobody')).toBeNull();
   expect(await store.listConversations(newUser().id, { limit: 10 })).toEqual({ items: [], hasMore: false });
-  await expectAppError(makeUser(store), { status: 503, code: 'unavailable' });
+  const error = await expectAppError(makeUser(store), { status: 503, code: 'unavailable' });
+  expect(error.message).toContain('DATABASE_URL');
   await expect(fs.stat(missing)).rejects.toMatchObject({ code: 'ENOENT' });
 });
 

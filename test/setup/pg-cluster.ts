@@ -31,6 +31,8 @@ export interface Cluster {
   destroy(): Promise<void>;
   /** Everything initdb and the server printed so far. */
   log(): string;
+  /** The cluster's data directory (postmaster.pid is in it). */
+  dataDir: string;
 }
 
 interface Binaries {
@@ -196,5 +198,6 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
       }
     },
     log: () => lines.join(''),
+    dataDir,
   };
 }

@@ -1,14 +1,18 @@
 /**
  * Runs the server as a process: starts it, prints the "listening on" line (which humans and the
  * e2e harness read the port from), and on SIGINT/SIGTERM stops accepting, lets in-flight requests
- * finish, closes the store and exits 0 (1 when shutdown fails). Used by `npm run dev` and `npm start`.
+ * finish, closes the store and exits 0 (1 when shutdown fails). Last-resort handlers
+ * (lib/process/last-resort.ts) log an unhandled rejection and keep serving. Used by `npm run dev`
+ * and `npm start`.
  */
 import { inspect } from 'node:util';
 import { describeStorage } from '../../store/index.js';
 import { logger } from '../../log.js';
+import { installLastResortHandlers } from '../../process/last-resort.js';
 import { startServer, type StartServerOptions } from './server.js';
 
 export async function serve(options: StartServerOptions): Promise<void> {
+  installLastResortHandlers();
   const server = await startServer(options);
   // Printed regardless of LOG_LEVEL.
   process.stdout.write(`Threadbase listening on ${server.url} (storage: ${describeStorage()})\n`);

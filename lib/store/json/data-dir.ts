@@ -68,10 +68,11 @@ function configurationError(message: string, cause?: unknown): AppError {
   return cause === undefined ? error : new AppError(error.status, error.code, message, { headers: error.headers, cause });
 }
 
-function readOnlyError(dir: string): AppError {
+function readOnlyError(): AppError {
   return configurationError(
-    `The JSON store at ${dir} cannot be written (readOnly mode). ` +
-      'Data written here would be lost: set DATABASE_URL to use PostgreSQL.',
+    // No path in the message: it reaches clients (a Vercel function's filesystem path says nothing to them).
+    'This deployment has no database, and its JSON store is read-only: data written here would be lost. ' +
+      'Set DATABASE_URL to use PostgreSQL.',
   );
 }
 
@@ -139,7 +140,7 @@ class JsonDataDir implements DataDir {
   async write<T>(fn: () => Promise<T>): Promise<T> {
     try {
       const initialised = await this.ready();
-      if (this.readOnly) throw readOnlyError(this.dir);
+      if (this.readOnly) throw readOnlyError();
       if (!initialised && !this.created) await this.create();
       return await this.lock.withLock(async () => {
         this.inLock = true;

@@ -61,5 +61,10 @@ export async function jsonHealth(dir: string, readOnly: boolean): Promise<Health
     throw isAppError(error) ? error : unavailable(error);
   });
   const latencyMs = Math.round((performance.now() - started) * 100) / 100;
-  return { storage: 'json', latencyMs, ...(problem === undefined ? {} : { problem }) };
+  return {
+    storage: 'json',
+    latencyMs,
+    ...(problem === undefined ? {} : { problem }),
+    ...(readOnly ? { readOnly: true as const } : {}),
+  };
 }

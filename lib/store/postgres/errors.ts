@@ -1,11 +1,14 @@
 /**
  * Translation of database failures into AppErrors at the store boundary, so no handler ever sees
  * a driver error: uniqueness clashes become conflicts naming the field, text PostgreSQL cannot
- * store becomes validation_failed, an unreachable or restarting server becomes unavailable (503),
- * and anything else is internal (500) with the original kept as the cause.
+ * store becomes validation_failed, an unreachable or restarting server becomes unavailable (503;
+ * which errors count is lib/database-unavailable.ts), and anything else is internal (500) with
+ * the original kept as the cause.
  */
 import { DrizzleQueryError } from 'drizzle-orm';
+import { isDatabaseUnavailable } from '../../database-unavailable.js';
 import { AppError, conflict, internal, unavailable, validationFailed } from '../../errors.js';
+import { deadlineExceeded, deadlinePassed, raceDeadline } from '../../request-deadline.js';
 
 interface DriverError {
   code?: unknown;
@@ -19,26 +22,6 @@ const UNIQUE_FIELDS: Record<string, string> = {
   messages_conversation_message_id_key: 'id',
 };
 
-// Node socket errors and postgres.js's own connection error codes.
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'CONNECT_TIMEOUT',
-  'CONNECTION_CLOSED',
-  'CONNECTION_ENDED',
-  'CONNECTION_DESTROYED',
-]);
-
-// SQLSTATEs meaning "the server cannot serve us right now", not "the query is wrong":
-// admin/crash shutdown, cannot connect now, too many connections, statement timeout (overload).
-const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
-
 /**
  * Drizzle wraps driver errors in DrizzleQueryError, whose message contains the query parameters
  * (user data, password hashes). Keep the driver error as the cause instead, so logs never see them.
@@ -51,13 +34,6 @@ function codeOf(error: unknown): string | undefined {
   if (error === null || typeof error !== 'object') return undefined;
   const code = (error as DriverError).code;
   return typeof code === 'string' ? code : undefined;
-}
-
-/** True when `error` (or what it wraps) means the database is unreachable. */
-export function isConnectionError(error: unknown): boolean {
-  const code = codeOf(unwrap(error));
-  if (code === undefined) return false;
-  return CONNECTION_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08');
 }
 
 /** Any error thrown inside the store → the AppError the API should answer with. */
@@ -75,14 +51,19 @@ export function translateError(error: unknown): AppError {
     const failed = validationFailed([{ path: 'body', message: 'contains text that cannot be stored' }]);
     return new AppError(400, 'validation_failed', failed.message, { details: failed.details, cause });
   }
-  if (isConnectionError(cause)) return unavailable(cause);
+  // A statement cancelled by the request deadline (db/client.ts) answers 57014.
+  if (code === '57014' && deadlinePassed()) return deadlineExceeded(cause);
+  if (isDatabaseUnavailable(cause)) return unavailable(cause);
   return internal(cause);
 }
 
-/** Runs one store operation, translating whatever it throws. */
+/**
+ * Runs one store operation, translating whatever it throws; inside a request, it answers no later
+ * than the request deadline (the operation's statements are cancelled then, see db/client.ts).
+ */
 export async function guard<T>(operation: () => Promise<T>): Promise<T> {
   try {
-    return await operation();
+    return await raceDeadline(operation());
   } catch (error) {
     throw translateError(error);
   }

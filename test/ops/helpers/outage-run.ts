@@ -14,6 +14,8 @@ export interface OutagePlan {
   cycles: number;
   /** How long PostgreSQL stays down in each cycle. */
   downMs: number;
+  /** 'stop' (default): the server shuts down, connections are refused; 'freeze': it hangs, SIGSTOP. */
+  fault?: 'stop' | 'freeze';
 }
 
 export interface OutageRun {
@@ -60,9 +62,11 @@ export async function runOutage(server: TestServer, pg: OwnPostgres, plan: Outag
   await sleep(1500);
   for (let cycle = 0; cycle < plan.cycles && recovered; cycle++) {
     const down = performance.now() - load.t0;
-    await pg.stop();
+    if (plan.fault === 'freeze') await pg.freeze();
+    else await pg.stop();
     await sleep(plan.downMs);
-    await pg.start();
+    if (plan.fault === 'freeze') await pg.thaw();
+    else await pg.start();
     const up = performance.now() - load.t0;
     phases.push({ down, up });
     recovered = await waitForRecovery(load.outcomes, up, 20_000);

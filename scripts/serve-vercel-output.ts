@@ -1,0 +1,48 @@
+/**
+ * Serves what `vercel build` produced (default `.vercel/output`) the way Vercel runs it: static
+ * files, config.json's routes, one @vercel/node process per function (scripts/vercel-output/).
+ * CI runs the HTTP end-to-end suite against it (E2E_TARGET=vercel-output, test/e2e/harness.ts).
+ *
+ *   node --import tsx scripts/serve-vercel-output.ts [.vercel/output]    # PORT=0 picks a free port
+ *
+ * The functions get this process's environment: DATABASE_URL or DATA_DIR as usual; set VERCEL=1
+ * to run them as on Vercel (the JSON store is then read-only). SIGINT/SIGTERM, or the parent
+ * process going away, stop everything.
+ */
+import path from 'node:path';
+import { config } from '../lib/config.js';
+import { startOutputServer } from './vercel-output/server.js';
+
+async function main(): Promise<void> {
+  const outputDir = path.resolve(process.argv[2] ?? '.vercel/output');
+  const server = await startOutputServer({
+    outputDir,
+    port: config().port,
+    env: process.env,
+    onOutput: (chunk) => process.stdout.write(chunk),
+  });
+  // The test harness reads the port from this line (same shape as the dev server's).
+  process.stdout.write(`Vercel output listening on ${server.url} (${server.functions.length} functions from ${outputDir})\n`);
+  const shutdown = (): void => {
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  // A parent that dies without stopping us (a test worker killed on timeout) must not leave this
+  // server and its function processes running: re-parented means orphaned.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown();
+  }, 1000).unref();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

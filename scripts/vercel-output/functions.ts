@@ -1,0 +1,178 @@
+/**
+ * The serverless functions of a Build Output API directory (`.vercel/output/functions/**.func`),
+ * each run in a process of its own the way @vercel/node runs a Node.js function: the handler named
+ * by its `.vc-config.json`, loaded by @vercel/node's own launcher (`dist/dev-server.mjs`, what
+ * `vercel dev` runs), which wraps it with @vercel/node's request/response helpers (`req.query`,
+ * `req.body`, `req.cookies`, `res.status/json/send`) when `shouldAddHelpers` is set. The process
+ * runs plain node (no tsx), in the function's directory, like a Lambda in /var/task.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const require = createRequire(import.meta.url);
+
+/** @vercel/node's launcher: imports the entrypoint, adds the helpers, serves it on 127.0.0.1. */
+export const VERCEL_NODE_LAUNCHER = path.join(path.dirname(require.resolve('@vercel/node')), 'dev-server.mjs');
+
+/** Where deployFunctions() keeps its copies (scripts/ci/vercel-build-and-e2e.sh removes it). */
+export const DEPLOY_ROOT = path.join(tmpdir(), 'threadbase-vercel-output');
+const START_TIMEOUT_MS = 30_000;
+/** The launcher ignores its IPC channel closing; this makes a function exit when its server dies (even by SIGKILL). */
+const EXIT_WITH_PARENT = `--import=data:text/javascript,${encodeURIComponent("process.on('disconnect',()=>process.exit(0))")}`;
+const STOP_TIMEOUT_MS = 5_000;
+
+const vcConfigSchema = z.object({
+  handler: z.string().min(1),
+  runtime: z.string(),
+  launcherType: z.string().optional(),
+  shouldAddHelpers: z.boolean().optional(),
+  environment: z.record(z.string(), z.string()).optional(),
+  maxDuration: z.number().optional(),
+  /** Path inside the function → path in the project; `vercel deploy` uploads these into the function. */
+  filePathMap: z.record(z.string(), z.string()).optional(),
+});
+export type VcConfig = z.infer<typeof vcConfigSchema>;
+
+export interface OutputFunction {
+  /** URL path the function answers, e.g. `/api/conversations/[id]` or `/api/conversations/index`. */
+  route: string;
+  dir: string;
+  config: VcConfig;
+}
+
+/** Every `*.func` under `<outputDir>/functions`, with its parsed `.vc-config.json`. */
+export async function listFunctions(outputDir: string): Promise<OutputFunction[]> {
+  const root = path.join(outputDir, 'functions');
+  const found: OutputFunction[] = [];
+  async function walk(dir: string): Promise<void> {
+    for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const full = path.join(dir, entry.name);
+      if (!entry.name.endsWith('.func')) {
+        await walk(full);
+        continue;
+      }
+      const raw: unknown = JSON.parse(await fs.readFile(path.join(full, '.vc-config.json'), 'utf8'));
+      const route = `/${path.relative(root, full).split(path.sep).join('/').replace(/\.func$/, '')}`;
+      found.push({ route, dir: full, config: vcConfigSchema.parse(raw) });
+    }
+  }
+  await walk(root);
+  return found;
+}
+
+/**
+ * Copies the files of `filePathMap` (vercel.json's includeFiles) from the project into the
+ * function, as a deployment does; `vercel build` only records them.
+ */
+async function materializeFiles(fn: OutputFunction, projectDir: string): Promise<void> {
+  for (const [inside, source] of Object.entries(fn.config.filePathMap ?? {})) {
+    const target = path.join(fn.dir, inside);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.copyFile(path.join(projectDir, source), target);
+  }
+}
+
+/**
+ * The functions as a deployment holds them: a copy of `<outputDir>/functions` outside the project
+ * (so a module the bundle lacks is not found in the project's node_modules, as on Vercel), with
+ * the includeFiles copied in; `.vercel/output` itself stays as `vercel build` left it. One copy
+ * per build (keyed by config.json's identity) in the temp directory, shared by every server on it;
+ * built under a private name and renamed into place, so concurrent servers are safe.
+ */
+export async function deployFunctions(outputDir: string, projectDir: string): Promise<OutputFunction[]> {
+  const id = await fs.stat(path.join(outputDir, 'config.json'));
+  const key = createHash('sha1').update(`${path.resolve(outputDir)}:${id.ino}:${id.mtimeMs}`).digest('hex').slice(0, 16);
+  const root = path.join(DEPLOY_ROOT, key);
+  const done = await fs.stat(path.join(root, '.complete')).then(() => true, () => false);
+  if (!done) {
+    const staging = `${root}.${process.pid}.tmp`;
+    await fs.rm(staging, { recursive: true, force: true });
+    await fs.cp(path.join(outputDir, 'functions'), path.join(staging, 'functions'), { recursive: true, verbatimSymlinks: true });
+    for (const fn of await listFunctions(staging)) await materializeFiles(fn, projectDir);
+    await fs.writeFile(path.join(staging, '.complete'), '');
+    // Another server may have finished first; its copy is as good as ours.
+    await fs.rename(staging, root).catch(() => fs.rm(staging, { recursive: true, force: true }));
+  }
+  return listFunctions(root);
+}
+
+export interface FunctionProcess {
+  /** e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Milliseconds from spawning the process to its server listening (the handler imported). */
+  readonly startMs: number;
+  stop(): Promise<number | null>;
+}
+
+export interface StartFunctionOptions {
+  /** The function's environment (its `.vc-config.json` environment is added on top). */
+  env: NodeJS.ProcessEnv;
+  /** Receives everything the process writes to stdout and stderr. */
+  onOutput?: (chunk: string) => void;
+}
+
+const addressMessage = z.object({ port: z.number().int() });
+
+/** Starts one function process; resolves when @vercel/node's launcher reports its port. */
+export function startFunction(fn: OutputFunction, options: StartFunctionOptions): Promise<FunctionProcess> {
+  const env: NodeJS.ProcessEnv = {
+    ...options.env,
+    ...fn.config.environment,
+    VERCEL_DEV_ENTRYPOINT: fn.config.handler,
+    VERCEL_DEV_CONFIG: JSON.stringify({ helpers: fn.config.shouldAddHelpers !== false }),
+    VERCEL_DEV_PORT: '0',
+  };
+  // The function runs the built JavaScript on plain node: no loader of the parent's (tsx).
+  delete env.NODE_OPTIONS;
+  const started = performance.now();
+  const child = fork(VERCEL_NODE_LAUNCHER, [], { cwd: fn.dir, env, execArgv: [EXIT_WITH_PARENT], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const forward = (chunk: Buffer): void => options.onOutput?.(chunk.toString());
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`function ${fn.route} did not start within ${START_TIMEOUT_MS} ms`));
+    }, START_TIMEOUT_MS);
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`function ${fn.route} exited (code ${code}, signal ${signal}) before listening`));
+    };
+    child.once('exit', onExit);
+    child.once('message', (message: unknown) => {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      const parsed = addressMessage.safeParse(message);
+      if (!parsed.success) {
+        child.kill('SIGKILL');
+        reject(new Error(`function ${fn.route} sent an unexpected first message: ${JSON.stringify(message)}`));
+        return;
+      }
+      resolve({
+        url: `http://127.0.0.1:${parsed.data.port}`,
+        child,
+        startMs: performance.now() - started,
+        stop: () => stopChild(child),
+      });
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+    child.kill('SIGTERM');
+  });
+}
