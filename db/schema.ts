@@ -100,7 +100,7 @@ export const conversations = pgTable(
  * `message_id` (a client-chosen string or the server-made UUID), rows written before (or by the
  * previous deployment during a deploy) have it null and use their uuid. `seq` is the position of
  * creation, the tie-breaker after created_at. Expand-only, so the previous deployment keeps
- * working against this schema (docs/decisions/0009-message-ids-expand-only.md).
+ * working against this schema (docs/decisions/0013-message-ids-expand-only.md).
  */
 export const messages = pgTable(
   'messages',

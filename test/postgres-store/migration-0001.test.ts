@@ -4,7 +4,7 @@
  * with the statements the previous deployment's code runs (lib/store/postgres as of 0000),
  * migrate, then read everything back through the HTTP API and compare. It also runs the previous
  * deployment's insert and keyset query against the migrated schema: the migration is expand-only,
- * so the old code keeps working while a deploy rolls out (docs/decisions/0009-message-ids-expand-only.md).
+ * so the old code keeps working while a deploy rolls out (docs/decisions/0013-message-ids-expand-only.md).
  */
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
