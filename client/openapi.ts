@@ -213,8 +213,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Rename a conversation
-         * @description Sets the title and bumps updatedAt.
+         * Rename and/or archive a conversation
+         * @description Sets the title and/or archived (at least one) and bumps updatedAt. Archived conversations leave the default list; ?archived=true lists them.
          */
         patch: operations["patchApiConversationsId"];
         trace?: never;
@@ -231,13 +231,45 @@ export interface paths {
          * @description Keyset-paginated like every list: pass nextCursor back as cursor.
          */
         get: operations["getApiConversationsIdMessages"];
-        put?: never;
+        /**
+         * Replace the whole message list, atomically
+         * @description Afterwards the conversation holds exactly these messages in this order: stored ones are kept (or replaced when their body changed), new ids are created after them, the rest deleted. 409 when a stored message comes after a new one or stored ones are reordered. New user messages count against the limit (all or nothing); a repeat of the same PUT changes and counts nothing. What the AI SDK's saveChat({ chatId, messages }) needs.
+         */
+        put: operations["putApiConversationsIdMessages"];
         /**
          * Append a message (role "user" counts against the quota)
          * @description metadata is any JSON object (default {}). Bumps the conversation's updatedAt. 429 with Retry-After when the daily or monthly limit is used up; with Idempotency-Key a retry answers the first response and counts nothing.
          */
         post: operations["postApiConversationsIdMessages"];
-        delete?: never;
+        /**
+         * Delete every message after one (regenerate)
+         * @description Query: after={messageId}. 404 when the conversation or that message is not found. Lowers messageCount, bumps updatedAt; usage is not given back.
+         */
+        delete: operations["deleteApiConversationsIdMessages"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/messages/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Create or replace one message (edit)
+         * @description 201 when created (counts against the limit like a POST), 200 when it replaced the message of that id (keeps createdAt and its place, sets updatedAt, counts nothing).
+         */
+        put: operations["putApiConversationsIdMessagesMessageId"];
+        post?: never;
+        /**
+         * Delete one message
+         * @description Lowers messageCount and bumps updatedAt; usage is not given back.
+         */
+        delete: operations["deleteApiConversationsIdMessagesMessageId"];
         options?: never;
         head?: never;
         patch?: never;
@@ -281,9 +313,13 @@ export interface components {
             items: components["schemas"]["ApiToken"][];
         };
         AppendMessageBody: {
+            id?: string;
             /** @enum {string} */
             role: "user" | "assistant" | "system";
-            content: string;
+            content?: string;
+            parts?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            }[];
             /** @description Optional; default {}. */
             metadata?: {
                 [key: string]: components["schemas"]["JsonValue"];
@@ -293,6 +329,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             title: string;
+            archived: boolean;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -307,6 +344,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             title: string;
+            archived: boolean;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -406,22 +444,41 @@ export interface components {
             usage: components["schemas"]["Usage"];
         };
         Message: {
-            /** Format: uuid */
             id: string;
             /** Format: uuid */
             conversationId: string;
             /** @enum {string} */
             role: "user" | "assistant" | "system";
             content: string;
+            parts: {
+                [key: string]: components["schemas"]["JsonValue"];
+            }[] | null;
             metadata: {
                 [key: string]: components["schemas"]["JsonValue"];
             };
             /** Format: date-time */
             createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        MessageList: {
+            items: components["schemas"]["Message"][];
         };
         MessagePage: {
             items: components["schemas"]["Message"][];
             nextCursor: string | null;
+        };
+        PutMessageBody: {
+            /** @enum {string} */
+            role: "user" | "assistant" | "system";
+            content?: string;
+            parts?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            }[];
+            /** @description Optional; default {}. */
+            metadata?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
         };
         RegisterBody: {
             /** Format: email */
@@ -430,8 +487,23 @@ export interface components {
             password: string;
             displayName?: string;
         };
-        RenameConversationBody: {
-            title: string;
+        ReplaceMessagesBody: {
+            messages: {
+                id: string;
+                /** @enum {string} */
+                role: "user" | "assistant" | "system";
+                content?: string;
+                parts?: {
+                    [key: string]: components["schemas"]["JsonValue"];
+                }[];
+                /**
+                 * @description A JSON object, nested at most 64 levels.
+                 * @default {}
+                 */
+                metadata: {
+                    [key: string]: components["schemas"]["JsonValue"];
+                };
+            }[];
         };
         SearchPage: {
             items: {
@@ -446,6 +518,10 @@ export interface components {
             token: string;
             /** Format: date-time */
             expiresAt: string;
+        };
+        UpdateConversationBody: {
+            title?: string;
+            archived?: boolean;
         };
         Usage: {
             tier: string;
@@ -1158,6 +1234,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                archived?: "true" | "false";
             };
             header?: {
                 /** @description Optional: echoed back when valid (1–200 visible ASCII characters), for tying client and server logs together. */
@@ -1181,6 +1258,7 @@ export interface operations {
                      *         {
                      *           "id": "5f1d7a3c-2b4e-4c6d-8e9f-0a1b2c3d4e5f",
                      *           "title": "Trip to Lisbon",
+                     *           "archived": false,
                      *           "createdAt": "2026-11-22T14:37:00.000Z",
                      *           "updatedAt": "2026-11-22T14:38:12.345Z",
                      *           "messageCount": 1
@@ -1234,6 +1312,7 @@ export interface operations {
                      * @example {
                      *       "id": "5f1d7a3c-2b4e-4c6d-8e9f-0a1b2c3d4e5f",
                      *       "title": "Trip to Lisbon",
+                     *       "archived": false,
                      *       "createdAt": "2026-11-22T14:37:00.000Z",
                      *       "updatedAt": "2026-11-22T14:38:12.345Z",
                      *       "messageCount": 1
@@ -1278,6 +1357,7 @@ export interface operations {
                      * @example {
                      *       "id": "5f1d7a3c-2b4e-4c6d-8e9f-0a1b2c3d4e5f",
                      *       "title": "Trip to Lisbon",
+                     *       "archived": false,
                      *       "createdAt": "2026-11-22T14:37:00.000Z",
                      *       "updatedAt": "2026-11-22T14:38:12.345Z",
                      *       "messageCount": 1,
@@ -1287,6 +1367,12 @@ export interface operations {
                      *           "conversationId": "5f1d7a3c-2b4e-4c6d-8e9f-0a1b2c3d4e5f",
                      *           "role": "user",
                      *           "content": "Which neighbourhood should we stay in?",
+                     *           "parts": [
+                     *             {
+                     *               "type": "text",
+                     *               "text": "Which neighbourhood should we stay in?"
+                     *             }
+                     *           ],
                      *           "metadata": {
                      *             "model": "gpt-x",
                      *             "client": {
@@ -1294,7 +1380,8 @@ export interface operations {
                      *               "version": 3
                      *             }
                      *           },
-                     *           "createdAt": "2026-11-22T14:38:12.345Z"
+                     *           "createdAt": "2026-11-22T14:38:12.345Z",
+                     *           "updatedAt": "2026-11-22T14:38:12.345Z"
                      *         }
                      *       ]
                      *     }
@@ -1358,14 +1445,15 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "title": "Lisbon, May"
+                 *       "title": "Lisbon, May",
+                 *       "archived": true
                  *     }
                  */
-                "application/json": components["schemas"]["RenameConversationBody"];
+                "application/json": components["schemas"]["UpdateConversationBody"];
             };
         };
         responses: {
-            /** @description Renamed */
+            /** @description Updated */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -1376,6 +1464,7 @@ export interface operations {
                      * @example {
                      *       "id": "5f1d7a3c-2b4e-4c6d-8e9f-0a1b2c3d4e5f",
                      *       "title": "Trip to Lisbon",
+                     *       "archived": false,
                      *       "createdAt": "2026-11-22T14:37:00.000Z",
                      *       "updatedAt": "2026-11-22T14:38:12.345Z",
                      *       "messageCount": 1
@@ -1427,6 +1516,12 @@ export interface operations {
                      *           "conversationId": "5f1d7a3c-2b4e-4c6d-8e9f-0a1b2c3d4e5f",
                      *           "role": "user",
                      *           "content": "Which neighbourhood should we stay in?",
+                     *           "parts": [
+                     *             {
+                     *               "type": "text",
+                     *               "text": "Which neighbourhood should we stay in?"
+                     *             }
+                     *           ],
                      *           "metadata": {
                      *             "model": "gpt-x",
                      *             "client": {
@@ -1434,7 +1529,8 @@ export interface operations {
                      *               "version": 3
                      *             }
                      *           },
-                     *           "createdAt": "2026-11-22T14:38:12.345Z"
+                     *           "createdAt": "2026-11-22T14:38:12.345Z",
+                     *           "updatedAt": "2026-11-22T14:38:12.345Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -1447,6 +1543,102 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["OtherError"];
+        };
+    };
+    putApiConversationsIdMessages: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: echoed back when valid (1–200 visible ASCII characters), for tying client and server logs together. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /** @description A repeat of the same key by the same user within 24 hours answers the first response and writes nothing; the same key with a different body is 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A UUID; anything else answers 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "messages": [
+                 *         {
+                 *           "id": "msg-1",
+                 *           "role": "user",
+                 *           "parts": [
+                 *             {
+                 *               "type": "text",
+                 *               "text": "Which neighbourhood should we stay in?"
+                 *             }
+                 *           ]
+                 *         },
+                 *         {
+                 *           "id": "msg-2",
+                 *           "role": "assistant",
+                 *           "parts": [
+                 *             {
+                 *               "type": "text",
+                 *               "text": "Alfama, for the views."
+                 *             }
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReplaceMessagesBody"];
+            };
+        };
+        responses: {
+            /** @description The list as stored */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+                     *           "conversationId": "5f1d7a3c-2b4e-4c6d-8e9f-0a1b2c3d4e5f",
+                     *           "role": "user",
+                     *           "content": "Which neighbourhood should we stay in?",
+                     *           "parts": [
+                     *             {
+                     *               "type": "text",
+                     *               "text": "Which neighbourhood should we stay in?"
+                     *             }
+                     *           ],
+                     *           "metadata": {
+                     *             "model": "gpt-x",
+                     *             "client": {
+                     *               "app": "web",
+                     *               "version": 3
+                     *             }
+                     *           },
+                     *           "createdAt": "2026-11-22T14:38:12.345Z",
+                     *           "updatedAt": "2026-11-22T14:38:12.345Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["OtherError"];
@@ -1471,8 +1663,14 @@ export interface operations {
             content: {
                 /**
                  * @example {
+                 *       "id": "msg-1",
                  *       "role": "user",
-                 *       "content": "Which neighbourhood should we stay in?",
+                 *       "parts": [
+                 *         {
+                 *           "type": "text",
+                 *           "text": "Which neighbourhood should we stay in?"
+                 *         }
+                 *       ],
                  *       "metadata": {
                  *         "model": "gpt-x"
                  *       }
@@ -1495,6 +1693,12 @@ export interface operations {
                      *       "conversationId": "5f1d7a3c-2b4e-4c6d-8e9f-0a1b2c3d4e5f",
                      *       "role": "user",
                      *       "content": "Which neighbourhood should we stay in?",
+                     *       "parts": [
+                     *         {
+                     *           "type": "text",
+                     *           "text": "Which neighbourhood should we stay in?"
+                     *         }
+                     *       ],
                      *       "metadata": {
                      *         "model": "gpt-x",
                      *         "client": {
@@ -1502,7 +1706,8 @@ export interface operations {
                      *           "version": 3
                      *         }
                      *       },
-                     *       "createdAt": "2026-11-22T14:38:12.345Z"
+                     *       "createdAt": "2026-11-22T14:38:12.345Z",
+                     *       "updatedAt": "2026-11-22T14:38:12.345Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Message"];
@@ -1515,6 +1720,148 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["OtherError"];
+        };
+    };
+    deleteApiConversationsIdMessages: {
+        parameters: {
+            query: {
+                after: string;
+            };
+            header?: {
+                /** @description Optional: echoed back when valid (1–200 visible ASCII characters), for tying client and server logs together. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                /** @description A UUID; anything else answers 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["OtherError"];
+        };
+    };
+    putApiConversationsIdMessagesMessageId: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: echoed back when valid (1–200 visible ASCII characters), for tying client and server logs together. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                /** @description A UUID; anything else answers 404. */
+                id: string;
+                /** @description A client-chosen id (1–128 of A–Z a–z 0–9 _ -) or a server-made UUID. */
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "role": "user",
+                 *       "parts": [
+                 *         {
+                 *           "type": "text",
+                 *           "text": "Which neighbourhood is quietest?"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["PutMessageBody"];
+            };
+        };
+        responses: {
+            /** @description Replaced (201: created) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+                     *       "conversationId": "5f1d7a3c-2b4e-4c6d-8e9f-0a1b2c3d4e5f",
+                     *       "role": "user",
+                     *       "content": "Which neighbourhood should we stay in?",
+                     *       "parts": [
+                     *         {
+                     *           "type": "text",
+                     *           "text": "Which neighbourhood should we stay in?"
+                     *         }
+                     *       ],
+                     *       "metadata": {
+                     *         "model": "gpt-x",
+                     *         "client": {
+                     *           "app": "web",
+                     *           "version": 3
+                     *         }
+                     *       },
+                     *       "createdAt": "2026-11-22T14:38:12.345Z",
+                     *       "updatedAt": "2026-11-22T14:38:12.345Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["OtherError"];
+        };
+    };
+    deleteApiConversationsIdMessagesMessageId: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional: echoed back when valid (1–200 visible ASCII characters), for tying client and server logs together. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                /** @description A UUID; anything else answers 404. */
+                id: string;
+                /** @description A client-chosen id (1–128 of A–Z a–z 0–9 _ -) or a server-made UUID. */
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["OtherError"];
@@ -1554,6 +1901,12 @@ export interface operations {
                      *             "conversationId": "5f1d7a3c-2b4e-4c6d-8e9f-0a1b2c3d4e5f",
                      *             "role": "user",
                      *             "content": "Which neighbourhood should we stay in?",
+                     *             "parts": [
+                     *               {
+                     *                 "type": "text",
+                     *                 "text": "Which neighbourhood should we stay in?"
+                     *               }
+                     *             ],
                      *             "metadata": {
                      *               "model": "gpt-x",
                      *               "client": {
@@ -1561,7 +1914,8 @@ export interface operations {
                      *                 "version": 3
                      *               }
                      *             },
-                     *             "createdAt": "2026-11-22T14:38:12.345Z"
+                     *             "createdAt": "2026-11-22T14:38:12.345Z",
+                     *             "updatedAt": "2026-11-22T14:38:12.345Z"
                      *           },
                      *           "conversationTitle": "Trip to Lisbon",
                      *           "snippet": "Which neighbourhood should we stay in?"

@@ -5,10 +5,13 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
+  boolean,
   check,
   customType,
   index,
   integer,
+  json,
   jsonb,
   pgTable,
   primaryKey,
@@ -86,14 +89,25 @@ export const conversations = pgTable(
     createdAt: tstz('created_at').notNull(),
     updatedAt: tstz('updated_at').notNull(),
     messageCount: integer('message_count').notNull().default(0),
+    archived: boolean('archived').notNull().default(false),
   },
   (t) => [index('conversations_user_updated_idx').on(t.userId, t.updatedAt.desc().nullsFirst(), t.id.desc().nullsFirst())],
 );
 
+/**
+ * Messages. `id` is the row's own key (a UUID, as in schema version 0000); the API's message id is
+ * `coalesce(message_id, id::text)`: every row written since migration 0001 carries it in
+ * `message_id` (a client-chosen string or the server-made UUID), rows written before (or by the
+ * previous deployment during a deploy) have it null and use their uuid. `seq` is the position of
+ * creation, the tie-breaker after created_at. Expand-only, so the previous deployment keeps
+ * working against this schema (docs/decisions/0013-message-ids-expand-only.md).
+ */
 export const messages = pgTable(
   'messages',
   {
     id: uuid('id').primaryKey(),
+    messageId: text('message_id'),
+    seq: bigint('seq', { mode: 'number' }).notNull().generatedByDefaultAsIdentity(),
     conversationId: uuid('conversation_id')
       .notNull()
       .references(() => conversations.id, { onDelete: 'cascade' }),
@@ -104,13 +118,19 @@ export const messages = pgTable(
     role: text('role', { enum: ['user', 'assistant', 'system'] }).notNull(),
     content: text('content').notNull(),
     metadata: jsonb('metadata').notNull().default(sql`'{}'::jsonb`),
+    /** json, not jsonb: kept byte for byte as sent (key order included), never queried inside. */
+    parts: json('parts'),
     createdAt: tstz('created_at').notNull(),
+    /** Null until the message is replaced (and on rows from before migration 0001): reads as created_at. */
+    updatedAt: tstz('updated_at'),
     searchVector: tsvector('search_vector')
       .notNull()
       .generatedAlwaysAs(sql`to_tsvector('english', content)`),
   },
   (t) => [
     index('messages_conversation_created_idx').on(t.conversationId, t.createdAt, t.id),
+    index('messages_conversation_created_seq_idx').on(t.conversationId, t.createdAt, t.seq),
+    uniqueIndex('messages_conversation_message_id_key').on(t.conversationId, sql`coalesce(${t.messageId}, (${t.id})::text)`),
     index('messages_user_id_idx').on(t.userId),
     index('messages_search_vector_idx').using('gin', t.searchVector),
     check('messages_role_check', sql`${t.role} in ('user', 'assistant', 'system')`),

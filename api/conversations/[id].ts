@@ -1,9 +1,9 @@
-/** GET /api/conversations/{id} → { ...Conversation, messages }; PATCH { title } → Conversation; DELETE → 204. 404 when not the caller's. */
+/** GET /api/conversations/{id} → { ...Conversation, messages }; PATCH { title?, archived? } → Conversation; DELETE → 204. 404 when not the caller's. */
 import {
   deleteConversation,
   getConversationWithMessages,
-  renameConversation,
-  renameConversationBody,
+  updateConversation,
+  updateConversationBody,
 } from '../../lib/conversations/conversations.js';
 import { defineRoute } from '../../lib/http/route.js';
 import { pathId } from '../../lib/validation/path-id.js';
@@ -17,8 +17,8 @@ export default defineRoute({
   PATCH: async (ctx) => {
     const { user } = await ctx.auth();
     const id = pathId(ctx.params.id, 'Conversation');
-    const { title } = await ctx.body(renameConversationBody);
-    return { status: 200, body: await renameConversation(ctx.store, user.id, id, title, ctx.now()) };
+    const changes = await ctx.body(updateConversationBody);
+    return { status: 200, body: await updateConversation(ctx.store, user.id, id, changes, ctx.now()) };
   },
   DELETE: async (ctx) => {
     const { user } = await ctx.auth();

@@ -1,13 +1,17 @@
-/** GET /api/conversations — ?limit&cursor → 200 { items, nextCursor }, newest updatedAt first. POST — { title? } → 201 Conversation (Idempotency-Key). */
-import { createConversation, createConversationBody, listConversations } from '../../lib/conversations/conversations.js';
+/** GET /api/conversations — ?limit&cursor&archived → 200 { items, nextCursor }, newest updatedAt first. POST — { title? } → 201 Conversation (Idempotency-Key). */
+import {
+  createConversation,
+  createConversationBody,
+  listConversations,
+  listConversationsQuery,
+} from '../../lib/conversations/conversations.js';
 import { defineRoute } from '../../lib/http/route.js';
 import { IDEMPOTENCY_HEADER, idempotencyFor } from '../../lib/idempotency/key.js';
-import { pageQuery } from '../../lib/pagination/cursor.js';
 
 export default defineRoute({
   GET: async (ctx) => {
     const { user } = await ctx.auth();
-    return { status: 200, body: await listConversations(ctx.store, user.id, ctx.query(pageQuery)) };
+    return { status: 200, body: await listConversations(ctx.store, user.id, ctx.query(listConversationsQuery)) };
   },
   POST: async (ctx) => {
     const { user } = await ctx.auth();

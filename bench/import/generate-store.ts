@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiTokenRecord, SessionRecord, UsageRecord, UserRecord } from '../../lib/store/types.js';
 import type { ConversationFile } from '../../lib/data-transfer/format.js';
-import type { StoredMessage } from '../../lib/store/json/format.js';
+import type { FileMessage } from '../../lib/data-transfer/format.js';
 
 export interface GenerateOptions {
   dir: string;
@@ -60,7 +60,7 @@ function smallRecords(user: UserRecord, i: number): { session: SessionRecord; to
 }
 
 function makeConversation(seed: string, c: number, userId: string, count: number, firstMessage: number): ConversationFile {
-  const messages: StoredMessage[] = [];
+  const messages: FileMessage[] = [];
   for (let k = 0; k < count; k++) {
     const n = firstMessage + k;
     messages.push({

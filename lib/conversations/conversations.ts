@@ -1,12 +1,12 @@
 /**
  * Conversations: create (optionally under an Idempotency-Key), list newest first, read with
- * messages, rename, delete. Another user's conversation is indistinguishable from a missing one.
+ * messages, rename or archive, delete. Another user's conversation is indistinguishable from a missing one.
  */
 import { z } from 'zod';
 import { notFound } from '../errors.js';
 import { presentMessage, publicMessage } from '../messages/present.js';
-import { pageRequest, toPage, type ListRef, type PageQuery } from '../pagination/cursor.js';
-import type { ConversationRecord, IdempotencyInput, MessageRecord, Store, Written } from '../store/types.js';
+import { pageQuery, pageRequest, toPage, type ListRef } from '../pagination/cursor.js';
+import type { ConversationChanges, ConversationRecord, IdempotencyInput, ListedMessage, Store, Written } from '../store/types.js';
 import { isoTimestamp, uuid } from '../validation/resource-fields.js';
 import { storable } from '../validation/storable-schema.js';
 import { newId } from './ids.js';
@@ -15,12 +15,20 @@ export const DEFAULT_TITLE = 'New conversation';
 
 const title = storable(z.string().trim().min(1).max(200));
 export const createConversationBody = z.object({ title: title.optional() });
-export const renameConversationBody = z.object({ title });
+/** PATCH: a new title and/or the archived flag, at least one. */
+export const updateConversationBody = z
+  .object({ title: title.optional(), archived: z.boolean().optional() })
+  .refine((b) => b.title !== undefined || b.archived !== undefined, { message: 'send title and/or archived', path: ['title'] });
+/** GET …/conversations: `?archived=true` lists only archived conversations, otherwise only the others. */
+export const listConversationsQuery = pageQuery.extend({
+  archived: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+});
 export type CreateConversationBody = z.infer<typeof createConversationBody>;
 
 export const publicConversation = z.object({
   id: uuid,
   title: z.string(),
+  archived: z.boolean(),
   createdAt: isoTimestamp,
   updatedAt: isoTimestamp,
   messageCount: z.number().int(),
@@ -32,6 +40,7 @@ export function presentConversation(record: ConversationRecord): PublicConversat
   return {
     id: record.id,
     title: record.title,
+    archived: record.archived,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     messageCount: record.messageCount,
@@ -52,19 +61,23 @@ export async function createConversation(
   return { value: presentConversation(written.value), replayed: written.replayed };
 }
 
-/** There is one conversation list per user (the scope names it, should a filter such as `archived` come). */
-const conversationList: ListRef<'conversations'> = { kind: 'conversations', scope: 'all' };
+/** One conversation list per user and `archived` value: a cursor from one is refused by the other. */
+const conversationList = (archived: boolean): ListRef<'conversations'> => ({
+  kind: 'conversations',
+  scope: archived ? 'archived' : 'all',
+});
 
-export async function listConversations(store: Store, userId: string, query: PageQuery) {
-  const page = await store.listConversations(userId, pageRequest(conversationList, query));
-  return toPage(conversationList, page, (c) => ({ updatedAt: c.updatedAt, id: c.id }), presentConversation);
+export async function listConversations(store: Store, userId: string, query: z.infer<typeof listConversationsQuery>) {
+  const list = conversationList(query.archived);
+  const page = await store.listConversations(userId, pageRequest(list, query), { archived: query.archived });
+  return toPage(list, page, (c) => ({ updatedAt: c.updatedAt, id: c.id }), presentConversation);
 }
 
 const MESSAGE_PAGE = 100;
 
 /** All messages of a conversation, oldest first, fetched a page at a time; null when not found. */
-async function allMessages(store: Store, userId: string, conversationId: string): Promise<MessageRecord[] | null> {
-  const out: MessageRecord[] = [];
+async function allMessages(store: Store, userId: string, conversationId: string): Promise<ListedMessage[] | null> {
+  const out: ListedMessage[] = [];
   let page = await store.listMessages(userId, conversationId, { limit: MESSAGE_PAGE });
   while (page) {
     out.push(...page.items);
@@ -72,7 +85,7 @@ async function allMessages(store: Store, userId: string, conversationId: string)
     if (!page.hasMore || !last) return out;
     page = await store.listMessages(userId, conversationId, {
       limit: MESSAGE_PAGE,
-      after: { createdAt: last.createdAt, id: last.id },
+      after: { createdAt: last.createdAt, seq: last.seq },
     });
   }
   return null;
@@ -88,10 +101,10 @@ export async function getConversationWithMessages(
   return { ...presentConversation(conversation), messages: messages.map(presentMessage) };
 }
 
-export async function renameConversation(store: Store, userId: string, id: string, newTitle: string, now: string) {
-  const renamed = await store.renameConversation(userId, id, newTitle, now);
-  if (!renamed) throw notFound('Conversation');
-  return presentConversation(renamed);
+export async function updateConversation(store: Store, userId: string, id: string, changes: ConversationChanges, now: string) {
+  const updated = await store.updateConversation(userId, id, changes, now);
+  if (!updated) throw notFound('Conversation');
+  return presentConversation(updated);
 }
 
 export async function deleteConversation(store: Store, userId: string, id: string): Promise<void> {

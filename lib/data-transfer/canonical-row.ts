@@ -120,9 +120,10 @@ export const sessionCells = (s: SessionRecord): SourceCell[] =>
   [s.id, s.userId, s.tokenHash, s.createdAt, s.expiresAt, s.lastSeenAt];
 export const apiTokenCells = (t: ApiTokenRecord): SourceCell[] =>
   [t.id, t.userId, t.name, t.prefix, t.tokenHash, t.createdAt, t.lastUsedAt, t.expiresAt];
-export const conversationCells = (c: ConversationRecord): SourceCell[] =>
+// Version-1 columns only: data-transfer does not carry archived, parts, updatedAt or client message ids yet.
+export const conversationCells = (c: Omit<ConversationRecord, 'archived'>): SourceCell[] =>
   [c.id, c.userId, c.title, c.createdAt, c.updatedAt, c.messageCount];
-export const messageCells = (m: MessageRecord, userId: string): SourceCell[] =>
+export const messageCells = (m: Omit<MessageRecord, 'parts' | 'updatedAt'>, userId: string): SourceCell[] =>
   [m.id, m.conversationId, userId, m.role, m.content, m.metadata, m.createdAt];
 
 // COPY text format: backslash escapes for the characters that delimit fields and rows.

@@ -16,13 +16,14 @@ import { TABLES, canonicalFromDb, selectList, type Cell, type TableName } from '
 import { addRow, emptyChecksums, summarizeAll, type ChecksumSummary, type Checksums } from './checksum.js';
 import { eachDbRow } from './db-checksum.js';
 import { type Sql, type Tx } from './db.js';
-import { FORMAT_NAME, FORMAT_VERSION } from '../store/json/format.js';
+import { FORMAT_NAME } from '../store/json/format.js';
+import { EXPORT_VERSION } from './format.js';
 import { FILES, type ConversationFile } from './format.js';
 import { createProgress, type Progress } from './progress.js';
 
 export interface ExportManifest {
   format: typeof FORMAT_NAME;
-  version: typeof FORMAT_VERSION;
+  version: typeof EXPORT_VERSION;
   kind: 'export';
   createdAt: string;
   source: { host: string; database: string };
@@ -113,7 +114,8 @@ async function exportConversations(tx: Tx, dir: string, sums: Checksums, progres
 
 /** Everything read inside the export's snapshot transaction. */
 async function exportSnapshot(tx: Tx, dir: string, sums: Checksums, progress: Progress): Promise<void> {
-  await writeJsonAtomic(join(dir, FILES.meta), { format: FORMAT_NAME, version: FORMAT_VERSION });
+  await writeJsonAtomic(join(dir, FILES.meta), { format: FORMAT_NAME, version: EXPORT_VERSION });
+  await refuseVersion2Data(tx);
   progress.start('export small tables', 4, 'files');
   await exportTable(tx, dir, 'users', FILES.users, toUser, sums);
   await exportTable(tx, dir, 'sessions', FILES.sessions, toSession, sums);
@@ -127,6 +129,22 @@ async function exportSnapshot(tx: Tx, dir: string, sums: Checksums, progress: Pr
   progress.done();
 }
 
+/**
+ * The export writes version-1 files (format.ts): a database holding what version 1 cannot carry
+ * (archived conversations, message parts, replaced messages, client-chosen ids) is refused rather
+ * than exported with those silently dropped.
+ */
+async function refuseVersion2Data(tx: Tx): Promise<void> {
+  const [row] = await tx<{ found: boolean }[]>`select
+    exists (select 1 from conversations where archived)
+    or exists (select 1 from messages where parts is not null or updated_at <> created_at
+               or (message_id is not null and message_id <> id::text)) as found`;
+  if (row?.found) {
+    throw new AppError(400, 'bad_request', 'This database holds archived conversations, message parts, edited messages or ' +
+      'client-chosen message ids, which data:export cannot carry yet; nothing was exported.');
+  }
+}
+
 /** Writes the database at `url` (through `sql`) into `dir` as a JSON store. */
 export async function exportDatabase(sql: Sql, url: string, dir: string, progress: Progress = createProgress(process.stderr, true)): Promise<ExportManifest> {
   const { existed } = await prepareTarget(dir);
@@ -138,7 +156,7 @@ export async function exportDatabase(sql: Sql, url: string, dir: string, progres
     throw error;
   }
   const manifest: ExportManifest = {
-    format: FORMAT_NAME, version: FORMAT_VERSION, kind: 'export', createdAt: new Date().toISOString(), source: describeUrl(url),
+    format: FORMAT_NAME, version: EXPORT_VERSION, kind: 'export', createdAt: new Date().toISOString(), source: describeUrl(url),
     counts: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v.count])) as Record<TableName, number>,
     checksums: summarizeAll(sums),
   };

@@ -8,17 +8,19 @@ import { isStorableJson, unstorableReason } from '../validation/storable-json.js
 import { isIsoInstant } from '../validation/iso-time.js';
 import { isUuid } from '../validation/uuid.js';
 import type { JsonObject } from '../store/types.js';
-import type { StoredMessage } from '../store/json/format.js';
+import type { FileMessage } from './format.js';
 import type { ConversationFile } from './format.js';
 
 const isText = (v: unknown): v is string => typeof v === 'string' && unstorableReason(v) === null;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function quickMessage(m: unknown): StoredMessage | null {
+function quickMessage(m: unknown): FileMessage | null {
   if (!isPlainObject(m)) return null;
-  const { id, role, content, metadata, createdAt } = m;
+  const { id, role, content, metadata, createdAt, parts, updatedAt } = m;
   if (!isUuid(id) || !isText(content) || !isIsoInstant(createdAt)) return null;
+  // Version-2 data that version-1 files cannot carry: let zod report it (format.ts).
+  if ((parts !== undefined && parts !== null) || (updatedAt !== undefined && updatedAt !== createdAt)) return null;
   if (role !== 'user' && role !== 'assistant' && role !== 'system') return null;
   if (metadata !== undefined && !(isPlainObject(metadata) && isStorableJson(metadata))) return null;
   return { id, role, content, metadata: (metadata ?? {}) as JsonObject, createdAt };
@@ -27,9 +29,10 @@ function quickMessage(m: unknown): StoredMessage | null {
 /** The parsed conversation when every field passes, else null (the caller then asks zod why). */
 export function quickConversation(raw: unknown): ConversationFile | null {
   if (!isPlainObject(raw)) return null;
-  const { id, userId, title, createdAt, updatedAt, messages } = raw;
+  const { id, userId, title, createdAt, updatedAt, messages, archived } = raw;
+  if (archived !== undefined && archived !== false) return null;
   if (!isUuid(id) || !isUuid(userId) || !isText(title) || !isIsoInstant(createdAt) || !isIsoInstant(updatedAt) || !Array.isArray(messages)) return null;
-  const out: StoredMessage[] = new Array<StoredMessage>(messages.length);
+  const out: FileMessage[] = new Array<FileMessage>(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const m = quickMessage(messages[i]);
     if (!m) return null;

@@ -1,27 +1,22 @@
 /**
- * Messages: append (counting `role: "user"` messages against the usage quota in the same atomic
- * store call, optionally under an Idempotency-Key) and list oldest first.
+ * Messages: append, create-or-replace one by id, delete one or every one after an id, replace
+ * the whole list (PUT …/messages, lib/messages/list-plan.ts), list oldest first. New `role:
+ * "user"` messages count against the usage quota in the same atomic store call; replacing a
+ * message counts nothing. Writes may run under an Idempotency-Key.
  */
-import { z } from 'zod';
 import { config } from '../config.js';
 import { notFound } from '../errors.js';
 import { newId } from '../conversations/ids.js';
 import { pageRequest, toPage, type ListRef, type PageQuery } from '../pagination/cursor.js';
-import type { IdempotencyInput, Store, Written } from '../store/types.js';
-import { storable, storableJsonObject } from '../validation/storable-schema.js';
-import { presentMessage, roleSchema, type PublicMessage } from './present.js';
+import type { IdempotencyInput, MessageRecord, Store, Written } from '../store/types.js';
+import { toMessageBody, type AppendMessageBody, type PutMessageBody, type ReplaceMessagesBody } from './message-body.js';
+import { presentMessage, type PublicMessage } from './present.js';
 
-export const CONTENT_MAX = 100_000;
-export const METADATA_MAX_BYTES = 64 * 1024;
+export { appendMessageBody, putMessageBody, replaceMessagesBody, type AppendMessageBody } from './message-body.js';
+export { CONTENT_MAX, METADATA_MAX_BYTES } from './message-body.js';
+export { roleSchema } from './present.js';
 
-export { roleSchema };
-
-export const appendMessageBody = z.object({
-  role: roleSchema,
-  content: storable(z.string().min(1).max(CONTENT_MAX)),
-  metadata: storableJsonObject(METADATA_MAX_BYTES).default({}),
-});
-export type AppendMessageBody = z.infer<typeof appendMessageBody>;
+const quotaFor = (role: string, now: string) => (role === 'user' ? { limits: config().usageLimits, now } : undefined);
 
 export async function appendMessage(
   store: Store,
@@ -31,13 +26,53 @@ export async function appendMessage(
   now: string,
   idempotency?: IdempotencyInput,
 ): Promise<Written<PublicMessage>> {
-  const quota = body.role === 'user' ? { limits: config().usageLimits, now } : undefined;
-  const written = await store.appendMessage(
-    userId,
-    { id: newId(), conversationId, role: body.role, content: body.content, metadata: body.metadata, createdAt: now },
-    { quota, idempotency },
-  );
+  const message: MessageRecord = {
+    ...toMessageBody(body.id ?? newId(), body),
+    conversationId,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const written = await store.appendMessage(userId, message, { quota: quotaFor(body.role, now), idempotency });
   return { value: presentMessage(written.value), replayed: written.replayed };
+}
+
+/** PUT …/messages/{messageId}: `created` tells 201 from 200. */
+export async function putMessage(
+  store: Store,
+  userId: string,
+  conversationId: string,
+  messageId: string,
+  body: PutMessageBody,
+  now: string,
+): Promise<{ value: PublicMessage; created: boolean }> {
+  const message: MessageRecord = { ...toMessageBody(messageId, body), conversationId, createdAt: now, updatedAt: now };
+  const { value, created } = await store.putMessage(userId, message, { quota: quotaFor(body.role, now) });
+  return { value: presentMessage(value), created };
+}
+
+export async function deleteMessage(store: Store, userId: string, conversationId: string, messageId: string, now: string) {
+  if (!(await store.deleteMessage(userId, conversationId, messageId, now))) throw notFound('Message');
+}
+
+export async function deleteMessagesAfter(store: Store, userId: string, conversationId: string, messageId: string, now: string) {
+  if (!(await store.deleteMessagesAfter(userId, conversationId, messageId, now))) throw notFound('Message');
+}
+
+export async function replaceMessages(
+  store: Store,
+  userId: string,
+  conversationId: string,
+  body: ReplaceMessagesBody,
+  now: string,
+  idempotency?: IdempotencyInput,
+): Promise<Written<{ items: PublicMessage[] }>> {
+  const list = body.messages.map((m) => toMessageBody(m.id, m));
+  const written = await store.replaceMessages(userId, conversationId, list, {
+    now,
+    quota: { limits: config().usageLimits },
+    idempotency,
+  });
+  return { value: { items: written.value.map(presentMessage) }, replayed: written.replayed };
 }
 
 export async function listMessages(store: Store, userId: string, conversationId: string, query: PageQuery) {
@@ -45,5 +80,5 @@ export async function listMessages(store: Store, userId: string, conversationId:
   const list: ListRef<'messages'> = { kind: 'messages', scope: conversationId };
   const page = await store.listMessages(userId, conversationId, pageRequest(list, query));
   if (!page) throw notFound('Conversation');
-  return toPage(list, page, (m) => ({ createdAt: m.createdAt, id: m.id }), presentMessage);
+  return toPage(list, page, (m) => ({ createdAt: m.createdAt, seq: m.seq }), presentMessage);
 }

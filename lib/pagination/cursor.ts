@@ -15,11 +15,13 @@ import { uuidSchema } from '../validation/uuid.js';
 
 const iso = z.string().refine(isIsoInstant);
 const id = uuidSchema;
+/** Message ids: client-chosen (lib/messages/message-body.ts) or server-made UUIDs. */
+const messageId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
 
 const keySchemas = {
   conversations: z.object({ updatedAt: iso, id }).strict(),
-  messages: z.object({ createdAt: iso, id }).strict(),
-  search: z.object({ rank: z.number().finite(), createdAt: iso, id }).strict(),
+  messages: z.object({ createdAt: iso, seq: z.number().int().nonnegative() }).strict(),
+  search: z.object({ rank: z.number().finite(), createdAt: iso, conversationId: id, id: messageId }).strict(),
 } as const;
 
 export type CursorKind = keyof typeof keySchemas;

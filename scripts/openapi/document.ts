@@ -81,6 +81,9 @@ function parameters(route: RouteDoc): Json[] {
   if (route.path.includes('{id}')) {
     out.push({ name: 'id', in: 'path', required: true, description: 'A UUID; anything else answers 404.', schema: { type: 'string', format: 'uuid' } });
   }
+  if (route.path.includes('{messageId}')) {
+    out.push({ name: 'messageId', in: 'path', required: true, description: 'A client-chosen id (1–128 of A–Z a–z 0–9 _ -) or a server-made UUID.', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' } });
+  }
   if (route.idempotent) out.push({ $ref: '#/components/parameters/IdempotencyKey' });
   if (route.query) {
     const schema = z.toJSONSchema(route.query, { io: 'input', unrepresentable: 'any', override }) as Json & {

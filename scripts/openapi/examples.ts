@@ -24,6 +24,7 @@ export const user = {
 export const conversation = {
   id: conversationId,
   title: 'Trip to Lisbon',
+  archived: false,
   createdAt: created,
   updatedAt: later,
   messageCount: 1,
@@ -34,8 +35,10 @@ export const message = {
   conversationId,
   role: 'user',
   content: 'Which neighbourhood should we stay in?',
+  parts: [{ type: 'text', text: 'Which neighbourhood should we stay in?' }],
   metadata: { model: 'gpt-x', client: { app: 'web', version: 3 } },
   createdAt: later,
+  updatedAt: later,
 };
 
 export const apiToken = {
@@ -80,6 +83,7 @@ export const responseExamples: Record<string, unknown> = {
   Conversation: conversation,
   ConversationWithMessages: { ...conversation, messages: [message] },
   MessagePage: { items: [message], nextCursor: null },
+  MessageList: { items: [message] },
   Message: message,
   SearchPage: {
     items: [{ message, conversationTitle: conversation.title, snippet: 'Which neighbourhood should we stay in?' }],
@@ -93,8 +97,15 @@ export const requestExamples: Record<string, unknown> = {
   LoginBody: { login: 'ada', password: 'correct horse battery' },
   CreateTokenBody: { name: 'CI export job', expiresInDays: 90 },
   CreateConversationBody: { title: 'Trip to Lisbon' },
-  RenameConversationBody: { title: 'Lisbon, May' },
-  AppendMessageBody: { role: 'user', content: 'Which neighbourhood should we stay in?', metadata: { model: 'gpt-x' } },
+  UpdateConversationBody: { title: 'Lisbon, May', archived: true },
+  AppendMessageBody: { id: 'msg-1', role: 'user', parts: [{ type: 'text', text: 'Which neighbourhood should we stay in?' }], metadata: { model: 'gpt-x' } },
+  PutMessageBody: { role: 'user', parts: [{ type: 'text', text: 'Which neighbourhood is quietest?' }] },
+  ReplaceMessagesBody: {
+    messages: [
+      { id: 'msg-1', role: 'user', parts: [{ type: 'text', text: 'Which neighbourhood should we stay in?' }] },
+      { id: 'msg-2', role: 'assistant', parts: [{ type: 'text', text: 'Alfama, for the views.' }] },
+    ],
+  },
 };
 
 /** One error envelope example per status (the `details` shapes of API.md). */

@@ -4,8 +4,9 @@
  */
 import type { z } from 'zod';
 import { loginBody, registerBody } from '../../lib/auth/schemas.js';
-import { createConversationBody, renameConversationBody } from '../../lib/conversations/conversations.js';
-import { appendMessageBody } from '../../lib/messages/messages.js';
+import { createConversationBody, listConversationsQuery, updateConversationBody } from '../../lib/conversations/conversations.js';
+import { deleteAfterQuery } from '../../lib/messages/message-body.js';
+import { appendMessageBody, putMessageBody, replaceMessagesBody } from '../../lib/messages/messages.js';
 import { pageQuery } from '../../lib/pagination/cursor.js';
 import { searchQuery } from '../../lib/search/search.js';
 import { createTokenBody } from '../../lib/tokens/api-tokens.js';
@@ -25,7 +26,7 @@ export const tags: { name: Tag; description: string }[] = [
 ];
 
 export interface RouteDoc {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   tag: Tag;
   summary: string;
@@ -100,7 +101,7 @@ export const routes: RouteDoc[] = [
   {
     method: 'get', path: '/api/conversations', tag: 'Conversations', summary: 'Conversations, newest updatedAt first', auth: true,
     description: 'Keyset-paginated: pass nextCursor back as cursor. A page never repeats or skips an item when rows are inserted between requests.',
-    query: pageQuery, success: { status: 200, schema: 'ConversationPage', description: 'One page' }, errors: [400],
+    query: listConversationsQuery, success: { status: 200, schema: 'ConversationPage', description: 'One page' }, errors: [400],
   },
   {
     method: 'post', path: '/api/conversations', tag: 'Conversations', summary: 'Create a conversation', auth: true,
@@ -113,9 +114,9 @@ export const routes: RouteDoc[] = [
     success: { status: 200, schema: 'ConversationWithMessages', description: 'OK' }, errors: [404],
   },
   {
-    method: 'patch', path: conversationId, tag: 'Conversations', summary: 'Rename a conversation', auth: true,
-    description: 'Sets the title and bumps updatedAt.',
-    body: { name: 'RenameConversationBody', schema: renameConversationBody }, success: { status: 200, schema: 'Conversation', description: 'Renamed' }, errors: [400, 404],
+    method: 'patch', path: conversationId, tag: 'Conversations', summary: 'Rename and/or archive a conversation', auth: true,
+    description: 'Sets the title and/or archived (at least one) and bumps updatedAt. Archived conversations leave the default list; ?archived=true lists them.',
+    body: { name: 'UpdateConversationBody', schema: updateConversationBody }, success: { status: 200, schema: 'Conversation', description: 'Updated' }, errors: [400, 404],
   },
   {
     method: 'delete', path: conversationId, tag: 'Conversations', summary: 'Delete a conversation and its messages', auth: true,
@@ -131,6 +132,27 @@ export const routes: RouteDoc[] = [
     method: 'post', path: `${conversationId}/messages`, tag: 'Messages', summary: 'Append a message (role "user" counts against the quota)', auth: true,
     description: 'metadata is any JSON object (default {}). Bumps the conversation\'s updatedAt. 429 with Retry-After when the daily or monthly limit is used up; with Idempotency-Key a retry answers the first response and counts nothing.',
     body: { name: 'AppendMessageBody', schema: appendMessageBody }, idempotent: true, success: { status: 201, schema: 'Message', description: 'Appended (or replayed)' }, errors: [400, 404, 409, 429],
+  },
+  // --- chat frontends (issue 12): edit, regenerate, the whole list ---
+  {
+    method: 'put', path: `${conversationId}/messages`, tag: 'Messages', summary: 'Replace the whole message list, atomically', auth: true,
+    description: 'Afterwards the conversation holds exactly these messages in this order: stored ones are kept (or replaced when their body changed), new ids are created after them, the rest deleted. 409 when a stored message comes after a new one or stored ones are reordered. New user messages count against the limit (all or nothing); a repeat of the same PUT changes and counts nothing. What the AI SDK\'s saveChat({ chatId, messages }) needs.',
+    body: { name: 'ReplaceMessagesBody', schema: replaceMessagesBody }, idempotent: true, success: { status: 200, schema: 'MessageList', description: 'The list as stored' }, errors: [400, 404, 409, 429],
+  },
+  {
+    method: 'delete', path: `${conversationId}/messages`, tag: 'Messages', summary: 'Delete every message after one (regenerate)', auth: true,
+    description: 'Query: after={messageId}. 404 when the conversation or that message is not found. Lowers messageCount, bumps updatedAt; usage is not given back.',
+    query: deleteAfterQuery, success: { status: 204, description: 'Deleted' }, errors: [404],
+  },
+  {
+    method: 'put', path: `${conversationId}/messages/{messageId}`, tag: 'Messages', summary: 'Create or replace one message (edit)', auth: true,
+    description: '201 when created (counts against the limit like a POST), 200 when it replaced the message of that id (keeps createdAt and its place, sets updatedAt, counts nothing).',
+    body: { name: 'PutMessageBody', schema: putMessageBody }, success: { status: 200, schema: 'Message', description: 'Replaced (201: created)' }, errors: [400, 404, 429],
+  },
+  {
+    method: 'delete', path: `${conversationId}/messages/{messageId}`, tag: 'Messages', summary: 'Delete one message', auth: true,
+    description: 'Lowers messageCount and bumps updatedAt; usage is not given back.',
+    success: { status: 204, description: 'Deleted' }, errors: [404],
   },
   {
     method: 'get', path: '/api/search', tag: 'Search', summary: "Full-text search over the caller's messages, best first", auth: true,
@@ -152,6 +174,7 @@ export const responseSchemas: Record<string, z.ZodType> = {
   Me: R.Me,
   ConversationPage: R.ConversationPage,
   MessagePage: R.MessagePage,
+  MessageList: R.MessageList,
   SearchPage: R.SearchPage,
   Error: R.Error,
   Health: R.Health,

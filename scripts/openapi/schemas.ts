@@ -27,6 +27,8 @@ export const Usage = usageView;
 export const Me = me;
 export const ConversationPage = pageOf(Conversation);
 export const MessagePage = pageOf(Message);
+/** PUT …/messages answers the whole list as stored (issue 12). */
+export const MessageList = z.object({ items: z.array(Message) });
 export const SearchPage = pageOf(searchItem);
 export const Error = errorEnvelope;
 export const Health = z.object({

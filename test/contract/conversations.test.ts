@@ -28,7 +28,7 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const user = await makeUser(store());
     const input = newConversation(user.id);
     const written = await store().createConversation(input);
-    expect(written).toEqual({ value: { ...input, updatedAt: input.createdAt, messageCount: 0 }, replayed: false });
+    expect(written).toEqual({ value: { ...input, updatedAt: input.createdAt, messageCount: 0, archived: false }, replayed: false });
     expect(await store().getConversation(user.id, input.id)).toEqual(written.value);
   });
 
@@ -62,24 +62,24 @@ describe.each(backendCases)('%s', (_name, backend) => {
     expect(ids((await listAll(store(), user.id, 2)).items)).toEqual(expected);
   });
 
-  test('renameConversation sets the title, bumps updatedAt and moves it to the top', async () => {
+  test('updateConversation sets the title, bumps updatedAt and moves it to the top', async () => {
     const user = await makeUser(store());
     const tick = clock();
     const old = await makeConversation(store(), user.id, { createdAt: tick() });
     const newer = await makeConversation(store(), user.id, { createdAt: tick() });
     const at = tick();
-    const renamed = await store().renameConversation(user.id, old.id, 'Renamed ✓', at);
+    const renamed = await store().updateConversation(user.id, old.id, { title: 'Renamed ✓' }, at);
     expect(renamed).toEqual({ ...old, title: 'Renamed ✓', updatedAt: at });
     expect(await store().getConversation(user.id, old.id)).toEqual(renamed);
     expect(ids((await store().listConversations(user.id, { limit: 10 })).items)).toEqual([old.id, newer.id]);
   });
 
-  test("renameConversation of another user's or an unknown conversation → null, unchanged", async () => {
+  test("updateConversation of another user's or an unknown conversation → null, unchanged", async () => {
     const owner = await makeUser(store());
     const other = await makeUser(store());
     const conversation = await makeConversation(store(), owner.id);
-    expect(await store().renameConversation(other.id, conversation.id, 'hijacked', now())).toBeNull();
-    expect(await store().renameConversation(owner.id, randomUUID(), 'x', now())).toBeNull();
+    expect(await store().updateConversation(other.id, conversation.id, { title: 'hijacked' }, now())).toBeNull();
+    expect(await store().updateConversation(owner.id, randomUUID(), { title: 'x' }, now())).toBeNull();
     expect(await store().getConversation(owner.id, conversation.id)).toEqual(conversation);
   });
 

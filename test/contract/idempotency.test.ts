@@ -9,7 +9,7 @@ import type { IdempotencyInput } from '../../lib/store/types.js';
 import type { UsageLimits } from '../../lib/config.js';
 import { backendCases } from '../helpers/backends.js';
 import { expectAppError, useStore } from '../helpers/contract.js';
-import { addMs, DAY_MS, makeConversation, makeUser, newConversation, newMessage, now } from '../helpers/factories.js';
+import { addMs, DAY_MS, makeConversation, makeUser, newConversation, newMessage, now, unlistedItems } from '../helpers/factories.js';
 
 const limits: UsageLimits = { free: { daily: 10, monthly: 100 }, pro: { daily: 10, monthly: 100 } };
 const idem = (requestHash: string, at = now(), key = `key-${randomUUID()}`): IdempotencyInput => ({ key, requestHash, now: at });
@@ -47,7 +47,7 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const original = await store().createConversation(newConversation(user.id), first);
     const later = newConversation(user.id);
     const again = await store().createConversation(later, { ...first, now: addMs(first.now, DAY_MS + 1) });
-    expect(again).toEqual({ value: { ...later, updatedAt: later.createdAt, messageCount: 0 }, replayed: false });
+    expect(again).toEqual({ value: { ...later, updatedAt: later.createdAt, messageCount: 0, archived: false }, replayed: false });
     expect(again.value.id).not.toBe(original.value.id);
   });
 
@@ -72,7 +72,7 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const replay = await store().appendMessage(user.id, retry, { quota: { limits, now: t }, idempotency: first });
     expect(replay).toEqual({ value: message, replayed: true });
     expect((await store().getConversation(user.id, conversation.id))?.messageCount).toBe(1);
-    expect((await store().listMessages(user.id, conversation.id, { limit: 10 }))?.items).toEqual([message]);
+    expect(unlistedItems(await store().listMessages(user.id, conversation.id, { limit: 10 }))).toEqual([message]);
     expect((await store().getUsage(user.id, t)).dailyUsed).toBe(1);
   });
 
@@ -114,7 +114,7 @@ describe.each(backendCases)('%s', (_name, backend) => {
         store().appendMessage(user.id, newMessage(conversation.id), { quota: { limits, now: t }, idempotency: first }),
       ),
     );
-    const messages = (await store().listMessages(user.id, conversation.id, { limit: 100 }))?.items ?? [];
+    const messages = unlistedItems(await store().listMessages(user.id, conversation.id, { limit: 100 })) ?? [];
     expect(messages).toHaveLength(1);
     expect((await store().getConversation(user.id, conversation.id))?.messageCount).toBe(1);
     expect((await store().getUsage(user.id, t)).dailyUsed).toBe(1);

@@ -149,7 +149,7 @@ describe.each(backendCases)('%s', (_name, backend) => {
     }
     const walk = await walkPages(
       (page) => store().searchMessages({ userId: owner.id, q: 'owl lamp' }, page),
-      (h: SearchHit) => ({ rank: h.rank, createdAt: h.message.createdAt, id: h.message.id }),
+      (h: SearchHit) => ({ rank: h.rank, createdAt: h.message.createdAt, conversationId: h.message.conversationId, id: h.message.id }),
       5,
     );
     expect(walk.pageSizes).toEqual([5, 5, 2]);
@@ -165,7 +165,7 @@ describe.each(backendCases)('%s', (_name, backend) => {
     for (let i = 0; i < 9; i++) made.push(await makeMessage(store(), owner.id, conversation.id, { content: `heron pond ${i}` }));
     const walk = await walkPages(
       (page) => store().searchMessages({ userId: owner.id, q: 'heron' }, page),
-      (h: SearchHit) => ({ rank: h.rank, createdAt: h.message.createdAt, id: h.message.id }),
+      (h: SearchHit) => ({ rank: h.rank, createdAt: h.message.createdAt, conversationId: h.message.conversationId, id: h.message.id }),
       4,
       async () => {
         await makeMessage(store(), owner.id, conversation.id, { content: 'heron pond late' });
@@ -182,7 +182,7 @@ describe.each(backendCases)('%s', (_name, backend) => {
     await makeMessage(store(), owner.id, conversation.id, { content: 'otter' });
     await makeMessage(store(), owner.id, conversation.id, { content: 'otter otter otter river' });
     await makeMessage(store(), owner.id, conversation.id, { content: 'an otter in a river' });
-    await store().renameConversation(owner.id, conversation.id, 'Renamed otters', new Date().toISOString());
+    await store().updateConversation(owner.id, conversation.id, { title: 'Renamed otters' }, new Date().toISOString());
     const hits = (await store().searchMessages({ userId: owner.id, q: 'otter' }, { limit: 2 })).items;
     expect(hits).toHaveLength(2);
     expectSearchOrder(hits);

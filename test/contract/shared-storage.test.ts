@@ -8,7 +8,7 @@ import type { UsageLimits } from '../../lib/config.js';
 import type { Store } from '../../lib/store/types.js';
 import { backendCases, type BackendInstance } from '../helpers/backends.js';
 import { expectAppError } from '../helpers/contract.js';
-import { makeConversation, makeMessage, makeUser, newConversation, newUser } from '../helpers/factories.js';
+import { makeConversation, makeMessage, makeUser, newConversation, newUser, unlistedItems } from '../helpers/factories.js';
 
 describe.each(backendCases)('%s', (_name, backend) => {
   let instance: BackendInstance;
@@ -28,7 +28,7 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const message = await makeMessage(instance.store, user.id, conversation.id);
     expect(await second.getUserById(user.id)).toEqual(user);
     expect(await second.getConversation(user.id, conversation.id)).toMatchObject({ messageCount: 1 });
-    expect((await second.listMessages(user.id, conversation.id, { limit: 10 }))?.items).toEqual([message]);
+    expect(unlistedItems(await second.listMessages(user.id, conversation.id, { limit: 10 }))).toEqual([message]);
   });
 
   test('data survives closing and reopening the store', async () => {

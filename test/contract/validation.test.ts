@@ -62,7 +62,7 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const conversation = await makeConversation(store(), user.id, { title: UNICODE });
     expect((await store().getConversation(user.id, conversation.id))?.title).toBe(UNICODE);
     const renamed = `${UNICODE} 2`;
-    await store().renameConversation(user.id, conversation.id, renamed, now());
+    await store().updateConversation(user.id, conversation.id, { title: renamed }, now());
     expect((await store().getConversation(user.id, conversation.id))?.title).toBe(renamed);
   });
 
@@ -87,7 +87,7 @@ describe.each(backendCases)('%s', (_name, backend) => {
     await expectAppError(store().createConversation(input), validation);
     expect(await store().getConversation(user.id, input.id)).toBeNull();
     const conversation = await makeConversation(store(), user.id);
-    await expectAppError(store().renameConversation(user.id, conversation.id, `x${bad}`, now()), validation);
+    await expectAppError(store().updateConversation(user.id, conversation.id, { title: `x${bad}` }, now()), validation);
     expect(await store().getConversation(user.id, conversation.id)).toEqual(conversation);
   });
 

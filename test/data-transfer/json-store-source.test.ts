@@ -15,6 +15,8 @@ import { exportDatabase } from '../../lib/data-transfer/export.js';
 import { makeApiToken, makeConversation, makeMessage, makeSession, makeUser, now } from '../helpers/factories.js';
 import { useScratch } from './helpers.js';
 
+const both = (at: string) => ({ createdAt: at, updatedAt: at });
+
 interface Fixture {
   userId: string;
   email: string;
@@ -31,7 +33,7 @@ async function populate(store: Store): Promise<Fixture> {
   const conv = await makeConversation(store, user.id, { title: 'Über 🚀' });
   await makeConversation(store, other.id);
   const key = { key: 'retry-1', requestHash: 'h1', now: now() };
-  await store.appendMessage(user.id, { id: randomUUID(), conversationId: conv.id, role: 'user', content: 'hello postgres', metadata: { tags: ['a', 'b'], n: 1.5 }, createdAt: now() },
+  await store.appendMessage(user.id, { id: randomUUID(), conversationId: conv.id, role: 'user', content: 'hello postgres', parts: null, metadata: { tags: ['a', 'b'], n: 1.5 }, ...both(now()) },
     { quota: { limits: DEFAULT_USAGE_LIMITS, now: now() }, idempotency: key });
   await makeMessage(store, user.id, conv.id, { role: 'assistant', content: 'line one\nline two\ttab \\ backslash' });
   await store.setTier(other.id, 'pro');

@@ -90,7 +90,7 @@ describe('data import/export round trip', () => {
       expect(page.items.length).toBeGreaterThan(0);
       expect(page.items[0]!.messageCount).toBe(50);
       const appended = await store.appendMessage(users[0]!.id, {
-        id: '0b0e3c1e-9999-4000-8000-000000000001', conversationId: page.items[0]!.id, role: 'user', content: 'after export', metadata: {}, createdAt: '2027-01-01T00:00:00.000Z',
+        id: '0b0e3c1e-9999-4000-8000-000000000001', conversationId: page.items[0]!.id, role: 'user', content: 'after export', parts: null, metadata: {}, createdAt: '2027-01-01T00:00:00.000Z', updatedAt: '2027-01-01T00:00:00.000Z',
       });
       expect(appended.replayed).toBe(false);
     } finally {

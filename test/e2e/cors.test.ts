@@ -36,7 +36,8 @@ describe.each(backends)('CORS with CORS_ORIGINS set ($name)', (backend) => {
   it('answers a preflight from a listed origin with 204 before auth and body checks', async () => {
     for (const [path, methods] of [
       ['/api/conversations', 'GET, POST'],
-      ['/api/conversations/some-id/messages', 'GET, POST'],
+      ['/api/conversations/some-id/messages', 'GET, POST, PUT, DELETE'],
+      ['/api/conversations/some-id/messages/msg-1', 'PUT, DELETE'],
       ['/api/tokens/x', 'DELETE'],
       ['/api/auth/register', 'POST'],
     ] as const) {

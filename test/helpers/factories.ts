@@ -7,7 +7,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type {
   ApiTokenRecord,
   ConversationRecord,
+  ListedMessage,
   MessageRecord,
+  NewConversation,
   NewUser,
   SessionRecord,
   Store,
@@ -99,7 +101,7 @@ export function makeApiToken(store: Store, userId: string, overrides: Partial<Ap
   return store.createApiToken(newApiToken(userId, overrides));
 }
 
-export type NewConversation = Omit<ConversationRecord, 'messageCount' | 'updatedAt'>;
+export type { NewConversation };
 
 export function newConversation(userId: string, overrides: Partial<NewConversation> = {}): NewConversation {
   return { id: randomUUID(), userId, title: `Conversation ${unique()}`, createdAt: now(), ...overrides };
@@ -114,13 +116,16 @@ export async function makeConversation(
 }
 
 export function newMessage(conversationId: string, overrides: Partial<MessageRecord> = {}): MessageRecord {
+  const at = overrides.createdAt ?? now();
   return {
     id: randomUUID(),
     conversationId,
     role: 'user',
     content: `message ${unique()}`,
+    parts: null,
     metadata: {},
-    createdAt: now(),
+    createdAt: at,
+    updatedAt: at,
     ...overrides,
   };
 }
@@ -132,4 +137,14 @@ export async function makeMessage(
   overrides: Partial<MessageRecord> = {},
 ): Promise<MessageRecord> {
   return (await store.appendMessage(userId, newMessage(conversationId, overrides))).value;
+}
+
+/** A listed message as the record it was written as (the list position `seq` is a listing detail). */
+export function unlisted({ seq: _seq, ...message }: ListedMessage): MessageRecord {
+  return message;
+}
+
+/** The messages of a store page, as records. */
+export function unlistedItems(page: { items: ListedMessage[] } | null | undefined): MessageRecord[] | undefined {
+  return page?.items.map(unlisted);
 }

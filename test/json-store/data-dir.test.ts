@@ -27,7 +27,7 @@ test('an empty directory is initialised with meta.json; the files follow the doc
   const user = await makeUser(store);
   const conversation = await makeConversation(store, user.id);
   const message = (await store.appendMessage(user.id, newMessage(conversation.id, { metadata: { k: 'v' } }))).value;
-  expect(await readJson('meta.json')).toEqual({ format: 'threadbase', version: 1 });
+  expect(await readJson('meta.json')).toEqual({ format: 'threadbase', version: 2 });
   expect(await readJson('users.json')).toEqual([user]);
   expect(await readJson('usage.json')).toMatchObject([{ userId: user.id, tier: 'free', totalUsed: 0 }]);
   const { conversationId: _implied, ...inline } = message;
@@ -35,16 +35,18 @@ test('an empty directory is initialised with meta.json; the files follow the doc
     id: conversation.id,
     userId: user.id,
     title: conversation.title,
+    archived: false,
     createdAt: conversation.createdAt,
     updatedAt: message.createdAt,
-    messages: [inline],
+    lastSeq: 1,
+    messages: [{ ...inline, seq: 1 }],
   });
 });
 
 test('a data directory of another version or format is refused with a clear error', async () => {
-  await fs.writeFile(path.join(dataDir, 'meta.json'), JSON.stringify({ format: 'threadbase', version: 2 }));
+  await fs.writeFile(path.join(dataDir, 'meta.json'), JSON.stringify({ format: 'threadbase', version: 3 }));
   const error = await expectAppError(createJsonStore({ dataDir }).getUserById(newUser().id), { status: 503, code: 'unavailable' });
-  expect(error.message).toMatch(/version 2.*version 1/);
+  expect(error.message).toMatch(/version 3.*versions 1 and 2/);
   await fs.writeFile(path.join(dataDir, 'meta.json'), JSON.stringify({ format: 'lowdb', version: 1 }));
   await expectAppError(createJsonStore({ dataDir }).health(), { status: 503, code: 'unavailable' });
 });
@@ -99,7 +101,7 @@ test('two instances on one directory see each other’s writes and share idempot
     code: 'conflict',
     path: 'Idempotency-Key',
   });
-  await b.renameConversation(user.id, created.value.id, 'renamed', now());
+  await b.updateConversation(user.id, created.value.id, { title: 'renamed' }, now());
   expect((await a.getConversation(user.id, created.value.id))?.title).toBe('renamed');
 });
 

@@ -59,7 +59,7 @@ test("deleting a conversation drops its records, also those earlier versions kep
   );
   const again = newConversation(user.id);
   expect(await store.createConversation(again, { key: 'old-create', requestHash: 'h', now: now() })).toEqual({
-    value: { ...again, updatedAt: again.createdAt, messageCount: 0 },
+    value: { ...again, updatedAt: again.createdAt, messageCount: 0, archived: false },
     replayed: false,
   });
 });

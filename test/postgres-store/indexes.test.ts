@@ -98,14 +98,14 @@ describe('index use', () => {
     expect(plans[0]).not.toMatch(/Sort|Seq Scan/);
   });
 
-  it('listMessages: keyset along messages_conversation_created_idx, no sort of messages', async () => {
+  it('listMessages: keyset along messages_conversation_created_seq_idx, no sort of messages', async () => {
     const first = await listMessages(db, userId, conversationId, { limit: 3 });
     const last = first!.items.at(-1)!;
     const plans = await plansOf(() =>
-      listMessages(db, userId, conversationId, { limit: 3, after: { createdAt: last.createdAt, id: last.id } }),
+      listMessages(db, userId, conversationId, { limit: 3, after: { createdAt: last.createdAt, seq: last.seq } }),
     );
-    expect(plans[0]).toContain('messages_conversation_created_idx');
-    expect(plans[0]).toMatch(/Index Cond: .*ROW\(created_at, id\) > ROW/);
+    expect(plans[0]).toContain('messages_conversation_created_seq_idx');
+    expect(plans[0]).toMatch(/Index Cond: .*ROW\(created_at, seq\) > ROW/);
     expect(plans[0]).not.toContain('Seq Scan');
   });
 

@@ -21,9 +21,9 @@ describe('cursors', () => {
   const invalid = expect.objectContaining({ status: 400, details: [{ path: 'cursor', message: 'is not a valid cursor for this list' }] });
 
   it('round-trip each key type', () => {
-    const key = { rank: 0.0607927, createdAt: '2026-11-22T14:37:00.000Z', id };
+    const key = { rank: 0.0607927, createdAt: '2026-11-22T14:37:00.000Z', conversationId: id, id: 'msg-1' };
     expect(decodeCursor(search, encodeCursor(search, key))).toEqual(key);
-    const msg = { createdAt: '2026-11-22T14:37:00.000Z', id };
+    const msg = { createdAt: '2026-11-22T14:37:00.000Z', seq: 7 };
     expect(decodeCursor(messages, encodeCursor(messages, msg))).toEqual(msg);
   });
 
@@ -34,7 +34,7 @@ describe('cursors', () => {
       '',
       'not base64!',
       Buffer.from('null').toString('base64url'),
-      encodeCursor(messages, { createdAt: '2026-11-22T14:37:00.000Z', id }),
+      encodeCursor(messages, { createdAt: '2026-11-22T14:37:00.000Z', seq: 1 }),
       Buffer.from(JSON.stringify({ k: 'conversations', v: { updatedAt: '2026-11-22T14:37:00.000Z', id } })).toString('base64url'),
       forged({ updatedAt: 'yesterday', id }),
       forged({ updatedAt: '2026-11-22T14:37:00.000Z', id: "1' OR 1=1" }),
@@ -47,10 +47,10 @@ describe('cursors', () => {
   });
 
   it('bind a cursor to its list: another conversation or another search is a 400', () => {
-    const msg = { createdAt: '2026-11-22T14:37:00.000Z', id };
+    const msg = { createdAt: '2026-11-22T14:37:00.000Z', seq: 3 };
     const other = { kind: 'messages', scope: '018f3c1e-0000-7000-8000-000000000002' } as const;
     expect(() => decodeCursor(other, encodeCursor(messages, msg))).toThrowError(invalid);
-    const key = { rank: 1, createdAt: msg.createdAt, id };
+    const key = { rank: 1, createdAt: msg.createdAt, conversationId: id, id: 'msg-1' };
     expect(() => decodeCursor({ kind: 'search', scope: 'q=y' }, encodeCursor(search, key))).toThrowError(invalid);
   });
 });

@@ -63,6 +63,7 @@ export function summarise(conversation: StoredConversation): ConversationSummary
     createdAt: conversation.createdAt,
     updatedAt: conversation.updatedAt,
     messageCount: conversation.messages.length,
+    archived: conversation.archived,
     idempotency: conversation.idempotency ?? [],
   };
 }

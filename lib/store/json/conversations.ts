@@ -1,40 +1,34 @@
 /**
- * Conversations and messages in the JSON store: one file per conversation
- * (conversations/<id>.json) holding its messages inline, oldest first, plus the idempotency
- * records of the writes made to it. A message append rewrites only that one file.
- *
- * appendMessage with a quota writes usage.json before the conversation file: a crash between
- * the two over-counts one unit, but can never leave a stored message uncounted.
+ * Conversations in the JSON store: one file per conversation (conversations/<id>.json) holding
+ * its messages inline, in list order, plus the idempotency records of the writes made to it.
+ * Message writes live in lib/store/json/messages.ts and rewrite only that one file.
  */
 import path from 'node:path';
-import { conflict, notFound, validationFailed } from '../../errors.js';
+import { conflict } from '../../errors.js';
 import { assertStorable } from '../../validation/storable-json.js';
 import type {
+  ConversationChanges,
   ConversationKey,
   ConversationRecord,
   IdempotencyInput,
-  MessageKey,
-  MessageRecord,
+  NewConversation,
   PageRequest,
   PageResult,
   Written,
 } from '../types.js';
-import type { UsageLimits } from '../../config.js';
 import { CorruptFileError, readSnapshot } from './atomic-file.js';
 import { userConversations, type Catalog } from './catalog.js';
 import { requireId } from './collections.js';
 import type { DataDir } from './data-dir.js';
-import { canonicalId, canonicalTime, parseConversationText, toMessageRecord, type StoredConversation } from './format.js';
+import { canonicalId, canonicalTime, parseConversationText, type StoredConversation } from './format.js';
 import { checkIdempotency, forgetRecords, withIdempotencyRecord, type IdempotencyCheck } from './idempotency.js';
-import { quotaExceeded } from '../../usage/quota-error.js';
-import { consumeLocked } from './usage-rules.js';
 
 export interface ConversationFiles {
   data: DataDir;
   catalog: Catalog;
 }
 
-function filePath(files: ConversationFiles, id: string): string {
+export function filePath(files: ConversationFiles, id: string): string {
   return path.join(files.data.conversationsDir, `${id}.json`);
 }
 
@@ -46,7 +40,7 @@ export async function readConversation(files: ConversationFiles, id: string): Pr
 }
 
 /** The user's conversation; null when absent or another user's, even when that one is damaged. */
-async function readOwned(files: ConversationFiles, userId: string, id: string): Promise<StoredConversation | null> {
+export async function readOwned(files: ConversationFiles, userId: string, id: string): Promise<StoredConversation | null> {
   const owner = canonicalId(userId);
   const target = canonicalId(id);
   if (owner === null || target === null) return null;
@@ -61,11 +55,19 @@ async function readOwned(files: ConversationFiles, userId: string, id: string): 
 }
 
 export function toConversationRecord(c: StoredConversation): ConversationRecord {
-  return { id: c.id, userId: c.userId, title: c.title, createdAt: c.createdAt, updatedAt: c.updatedAt, messageCount: c.messages.length };
+  return {
+    id: c.id,
+    userId: c.userId,
+    title: c.title,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    messageCount: c.messages.length,
+    archived: c.archived,
+  };
 }
 
 /** Resolves an idempotent repeat (replay or conflict); undefined when the write should proceed. */
-async function replayOf<T>(files: ConversationFiles, userId: string, idempotency?: IdempotencyInput): Promise<Written<T> | undefined> {
+export async function replayOf<T>(files: ConversationFiles, userId: string, idempotency?: IdempotencyInput): Promise<Written<T> | undefined> {
   if (!idempotency) return undefined;
   const check: IdempotencyCheck = await checkIdempotency(files.data, files.catalog, userId, idempotency);
   if (check.kind === 'replay') return { value: check.response as T, replayed: true };
@@ -75,7 +77,7 @@ async function replayOf<T>(files: ConversationFiles, userId: string, idempotency
 
 export async function createConversation(
   files: ConversationFiles,
-  input: Omit<ConversationRecord, 'messageCount' | 'updatedAt'>,
+  input: NewConversation,
   idempotency?: IdempotencyInput,
 ): Promise<Written<ConversationRecord>> {
   assertStorable({ title: input.title });
@@ -84,8 +86,10 @@ export async function createConversation(
     id: requireId(input.id, 'id'),
     userId: requireId(input.userId, 'userId'),
     title: input.title,
+    archived: false,
     createdAt,
     updatedAt: createdAt,
+    lastSeq: 0,
     messages: [],
   };
   return files.data.write(async () => {
@@ -106,18 +110,20 @@ export async function getConversation(files: ConversationFiles, userId: string, 
   });
 }
 
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function listConversations(
   files: ConversationFiles,
   userId: string,
   page: PageRequest<ConversationKey>,
+  filter: { archived: boolean } = { archived: false },
 ): Promise<PageResult<ConversationRecord>> {
   const owner = canonicalId(userId);
   if (owner === null) return { items: [], hasMore: false };
   return files.data.read(async () => {
     const after = page.after;
     const rows = (await userConversations(files.catalog, owner))
+      .filter((c) => c.archived === filter.archived)
       .filter((c) => !after || c.updatedAt < after.updatedAt || (c.updatedAt === after.updatedAt && c.id < after.id))
       .sort((a, b) => cmp(b.updatedAt, a.updatedAt) || cmp(b.id, a.id));
     const items = rows.slice(0, page.limit).map(({ idempotency: _records, ...record }) => record);
@@ -125,19 +131,24 @@ export async function listConversations(
   });
 }
 
-export async function renameConversation(
+export async function updateConversation(
   files: ConversationFiles,
   userId: string,
   id: string,
-  title: string,
+  changes: ConversationChanges,
   atInput: string,
 ): Promise<ConversationRecord | null> {
-  assertStorable({ title });
+  assertStorable({ title: changes.title });
   const at = canonicalTime(atInput, 'at');
   return files.data.write(async () => {
     const conversation = await readOwned(files, userId, id);
     if (!conversation) return null;
-    const next = { ...conversation, title, updatedAt: at };
+    const next = {
+      ...conversation,
+      title: changes.title ?? conversation.title,
+      archived: changes.archived ?? conversation.archived,
+      updatedAt: at,
+    };
     await files.data.writeJson(filePath(files, conversation.id), next);
     return toConversationRecord(next);
   });
@@ -150,87 +161,5 @@ export async function deleteConversation(files: ConversationFiles, userId: strin
     // Its own records go with its file; older copies in idempotency.json are dropped first.
     await forgetRecords(files.data, conversation.id);
     return files.data.removeFile(filePath(files, conversation.id));
-  });
-}
-
-export interface AppendOptions {
-  quota?: { limits: UsageLimits; now: string };
-  idempotency?: IdempotencyInput;
-}
-
-const ROLES: ReadonlySet<string> = new Set(['user', 'assistant', 'system']);
-
-function normaliseMessage(message: MessageRecord): MessageRecord {
-  assertStorable({ content: message.content, metadata: message.metadata });
-  // PostgreSQL's messages_role_check refuses other roles; refuse them here too.
-  if (!ROLES.has(message.role)) throw validationFailed([{ path: 'role', message: 'must be user, assistant or system' }]);
-  const conversationId = canonicalId(message.conversationId);
-  if (conversationId === null) throw notFound('Conversation');
-  return {
-    id: requireId(message.id, 'id'),
-    conversationId,
-    role: message.role,
-    content: message.content,
-    metadata: message.metadata,
-    createdAt: canonicalTime(message.createdAt, 'createdAt'),
-  };
-}
-
-/** Inserts keeping messages ordered by (createdAt, id); normally that is the end. */
-function insertOrdered(conversation: StoredConversation, message: MessageRecord): StoredConversation['messages'] {
-  const { conversationId: _implied, ...stored } = message;
-  const messages = conversation.messages.slice();
-  let index = messages.length;
-  while (index > 0 && cmpMessage(messages[index - 1]!, stored) > 0) index -= 1;
-  messages.splice(index, 0, stored);
-  return messages;
-}
-
-function cmpMessage(a: MessageKey, b: MessageKey): number {
-  return cmp(a.createdAt, b.createdAt) || cmp(a.id, b.id);
-}
-
-export async function appendMessage(
-  files: ConversationFiles,
-  userIdInput: string,
-  input: MessageRecord,
-  options: AppendOptions = {},
-): Promise<Written<MessageRecord>> {
-  const message = normaliseMessage(input);
-  const userId = canonicalId(userIdInput);
-  if (userId === null) throw notFound('Conversation');
-  return files.data.write(async () => {
-    const replay = await replayOf<MessageRecord>(files, userId, options.idempotency);
-    if (replay) return replay;
-    const conversation = await readOwned(files, userId, message.conversationId);
-    if (!conversation) throw notFound('Conversation');
-    if (conversation.messages.some((m) => m.id === message.id)) throw conflict('id');
-    if (options.quota) {
-      const now = canonicalTime(options.quota.now, 'now');
-      const result = await consumeLocked(files.data, userId, options.quota.limits, now);
-      if (!result.allowed) throw quotaExceeded(result, now);
-    }
-    const next = { ...conversation, messages: insertOrdered(conversation, message), updatedAt: message.createdAt };
-    const stored = withIdempotencyRecord(next, userId, message, options.idempotency, message.createdAt);
-    await files.data.writeJson(filePath(files, conversation.id), stored);
-    return { value: message, replayed: false };
-  });
-}
-
-export async function listMessages(
-  files: ConversationFiles,
-  userId: string,
-  conversationId: string,
-  page: PageRequest<MessageKey>,
-): Promise<PageResult<MessageRecord> | null> {
-  return files.data.read(async () => {
-    const conversation = await readOwned(files, userId, conversationId);
-    if (!conversation) return null;
-    const after = page.after;
-    const rows = conversation.messages
-      .filter((m) => !after || cmpMessage(m, after) > 0)
-      .sort(cmpMessage);
-    const items = rows.slice(0, page.limit).map((m) => toMessageRecord(conversation.id, m));
-    return { items, hasMore: rows.length > page.limit };
   });
 }

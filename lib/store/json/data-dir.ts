@@ -27,12 +27,16 @@ import {
 import { corruptFileError, refusalReason, writeRefused } from './file-faults.js';
 import { FileLock, LockLostError, LockTimeoutError, removeDeadLockLeftovers } from './file-lock.js';
 import { FORMAT_NAME, FORMAT_VERSION, metaProblem, parseCollection, type CollectionName } from './format.js';
+import { needsUpgrade, upgradeInPlace, type UpgradeCrashPoint } from './upgrade.js';
+import { logger } from '../../log.js';
 
 export interface DataDirOptions {
   dataDir: string;
   readOnly?: boolean;
   /** When a lock held from another machine counts as abandoned (ms; default 60 s). Tests lower it. */
   lockStaleMs?: number;
+  /** Test fixtures only: die at this point of the v1 → v2 upgrade (lib/store/json/upgrade.ts). */
+  upgradeCrashAt?: UpgradeCrashPoint;
 }
 
 export interface DataDir {
@@ -106,6 +110,7 @@ class JsonDataDir implements DataDir {
   readonly conversationsDir: string;
   readonly readOnly: boolean;
   private readonly lock: FileLock;
+  private readonly upgradeCrashAt: UpgradeCrashPoint | undefined;
   private readonly cache = new Map<CollectionName, { identity: string; items: unknown[] }>();
   /** Resolves to whether meta.json exists (the directory was initialised). */
   private opened: Promise<boolean> | undefined;
@@ -119,6 +124,7 @@ class JsonDataDir implements DataDir {
     this.dir = path.resolve(options.dataDir);
     this.conversationsDir = path.join(this.dir, 'conversations');
     this.readOnly = options.readOnly ?? false;
+    this.upgradeCrashAt = options.upgradeCrashAt;
     this.lock = new FileLock(this.dir, { staleMs: options.lockStaleMs, onTakeover: () => this.tidy() });
   }
 
@@ -194,7 +200,11 @@ class JsonDataDir implements DataDir {
   /** Checks the format; refuses a foreign directory. Creates nothing. */
   private async open(): Promise<boolean> {
     if (await checkMeta(this.dir)) {
-      if (!this.readOnly) await this.tidy();
+      if (!this.readOnly) {
+        await this.tidy();
+        // A version-1 directory (or an interrupted upgrade) is brought to version 2 before first use.
+        if (await needsUpgrade(this.dir)) await this.lock.withLock(() => this.upgrade());
+      }
       return true;
     }
     const entries = await fs.readdir(this.dir).catch((error: unknown) => (isNoEntry(error) ? [] : Promise.reject(error)));
@@ -214,6 +224,14 @@ class JsonDataDir implements DataDir {
       if (!(await checkMeta(this.dir))) await this.writeJson(path.join(this.dir, 'meta.json'), meta);
     });
     this.created = true;
+  }
+
+  private async upgrade(): Promise<void> {
+    await upgradeInPlace(this.dir, this.conversationsDir, {
+      crashAt: this.upgradeCrashAt,
+      fence: () => this.lock.assertHeld(),
+      log: (message) => logger.info(message, { dataDir: this.dir }),
+    });
   }
 
   /**

@@ -1,5 +1,8 @@
 /**
- * The JSON store's on-disk format, version 1 (DESIGN.md; documented in docs/json-store-format.md).
+ * The JSON store's on-disk format, version 2 (DESIGN.md; documented in docs/json-store-format.md).
+ * Version 2 adds conversation `archived`, message `parts`, `updatedAt` and client-chosen message
+ * ids; version-1 files are read through `parseConversation`, which fills those in, and a
+ * version-1 directory is upgraded in place on open (lib/store/json/upgrade.ts).
  *
  *   meta.json                 { format: "threadbase", version: 1 }
  *   users.json                UserRecord[]
@@ -9,6 +12,9 @@
  *   conversations/<id>.json   StoredConversation (messages inline, oldest first)
  * Extensions of this store (readers of plain version 1 may ignore them):
  *   login-failures.json       LoginFailureRecord[]
+ *   StoredMessage.seq / StoredConversation.lastSeq  the message's position of creation within its
+ *     conversation (the list's tie-breaker after createdAt, so cursors survive deletes and
+ *     replacements) and the last one handed out
  *   StoredConversation.idempotency  IdempotencyRecord[] for writes made under an Idempotency-Key
  *     in that file (the conversation's creation and message appends), so each record is written
  *     atomically with its write.
@@ -20,7 +26,9 @@ import { CorruptFileError, parseJson } from './atomic-file.js';
 import { isUuid } from '../../validation/uuid.js';
 
 export const FORMAT_NAME = 'threadbase';
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/** Versions this build reads (older ones are upgraded in place on open). */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 export type CollectionName = 'users' | 'sessions' | 'api-tokens' | 'usage' | 'login-failures' | 'idempotency';
 
@@ -28,8 +36,11 @@ export interface StoredMessage {
   id: string;
   role: MessageRecord['role'];
   content: string;
+  parts: JsonObject[] | null;
   metadata: JsonObject;
   createdAt: string;
+  updatedAt: string;
+  seq: number;
 }
 
 export interface IdempotencyRecord {
@@ -45,8 +56,10 @@ export interface StoredConversation {
   id: string;
   userId: string;
   title: string;
+  archived: boolean;
   createdAt: string;
   updatedAt: string;
+  lastSeq: number;
   messages: StoredMessage[];
   idempotency?: IdempotencyRecord[];
 }
@@ -81,7 +94,33 @@ export function parseConversation(file: string, raw: unknown): StoredConversatio
   if (raw.idempotency !== undefined && !Array.isArray(raw.idempotency)) {
     throw new CorruptFileError(file, new Error('idempotency must be an array'));
   }
-  return raw as unknown as StoredConversation;
+  return upgradeConversation(raw as unknown as V1Conversation);
+}
+
+type V1Conversation = Omit<StoredConversation, 'archived' | 'lastSeq' | 'messages'> &
+  Partial<Pick<StoredConversation, 'archived' | 'lastSeq'>> & {
+    messages: Array<Omit<StoredMessage, 'parts' | 'updatedAt' | 'seq'> & Partial<StoredMessage>>;
+  };
+
+/**
+ * A conversation in version-2 shape: a version-1 file (no archived, parts, updatedAt, seq) gets
+ * archived false, parts null, updatedAt = createdAt and seq = its position; v2 input is returned as is.
+ */
+export function upgradeConversation(raw: V1Conversation): StoredConversation {
+  if (typeof raw.archived === 'boolean' && typeof raw.lastSeq === 'number') return raw as StoredConversation;
+  const messages = raw.messages.map((m, i) => ({
+    ...m,
+    parts: m.parts ?? null,
+    updatedAt: m.updatedAt ?? m.createdAt,
+    seq: m.seq ?? i + 1,
+  }));
+  const lastSeq = messages.reduce((max, m) => Math.max(max, m.seq), 0);
+  return { ...raw, archived: raw.archived ?? false, lastSeq, messages };
+}
+
+/** The meta.json version (after metaProblem found none). */
+export function metaVersion(raw: unknown): number {
+  return isObject(raw) && typeof raw.version === 'number' ? raw.version : FORMAT_VERSION;
 }
 
 // In a file this store wrote (JSON.stringify(value, null, 2)) top-level keys are indented by
@@ -110,8 +149,8 @@ export function parseConversationText(file: string, text: string): StoredConvers
 export function metaProblem(raw: unknown): string | null {
   if (!isObject(raw)) return 'meta.json is not a JSON object';
   if (raw.format !== FORMAT_NAME) return `meta.json says format ${JSON.stringify(raw.format)}, expected "${FORMAT_NAME}"`;
-  if (raw.version !== FORMAT_VERSION) {
-    return `meta.json says version ${JSON.stringify(raw.version)}; this build reads version ${FORMAT_VERSION} only`;
+  if (typeof raw.version !== 'number' || !READABLE_VERSIONS.includes(raw.version)) {
+    return `meta.json says version ${JSON.stringify(raw.version)}; this build reads versions ${READABLE_VERSIONS.join(' and ')}`;
   }
   return null;
 }
@@ -128,6 +167,8 @@ export function canonicalTime(at: string, field = 'timestamp'): string {
   return new Date(ms).toISOString();
 }
 
+/** The Store record of a stored message (its seq is the list position, not part of the record). */
 export function toMessageRecord(conversationId: string, message: StoredMessage): MessageRecord {
-  return { ...message, conversationId };
+  const { seq: _seq, ...rest } = message;
+  return { ...rest, conversationId };
 }

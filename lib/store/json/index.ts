@@ -1,5 +1,5 @@
 /**
- * The JSON-file Store: DESIGN.md's on-disk format version 1 in a data directory, safe for
+ * The JSON-file Store: DESIGN.md's on-disk format version 2 in a data directory, safe for
  * several processes on one directory (lock file + atomic, fsynced writes). The fallback when
  * DATABASE_URL is not set. With `readOnly` (Vercel) writes are refused with a configuration
  * error rather than silently lost; on a full disk or a read-only filesystem reads keep working and
@@ -9,19 +9,15 @@ import type { Store } from '../types.js';
 import { createCatalog } from './catalog.js';
 import * as collections from './collections.js';
 import * as conversations from './conversations.js';
-import { openDataDir } from './data-dir.js';
+import { openDataDir, type DataDirOptions } from './data-dir.js';
 import { jsonHealth } from './health.js';
+import * as messages from './messages.js';
 import { searchMessages } from './search.js';
 import * as usage from './usage-rules.js';
 
-export interface JsonStoreOptions {
-  dataDir: string;
-  readOnly?: boolean;
-  /** See DataDirOptions.lockStaleMs. */
-  lockStaleMs?: number;
-}
+export type { DataDirOptions as JsonStoreOptions } from './data-dir.js';
 
-export function createJsonStore(options: JsonStoreOptions): Store {
+export function createJsonStore(options: DataDirOptions): Store {
   const data = openDataDir(options);
   const files: conversations.ConversationFiles = { data, catalog: createCatalog(data.conversationsDir) };
 
@@ -44,11 +40,15 @@ export function createJsonStore(options: JsonStoreOptions): Store {
 
     createConversation: (conversation, idempotency) => conversations.createConversation(files, conversation, idempotency),
     getConversation: (userId, id) => conversations.getConversation(files, userId, id),
-    listConversations: (userId, page) => conversations.listConversations(files, userId, page),
-    renameConversation: (userId, id, title, at) => conversations.renameConversation(files, userId, id, title, at),
+    listConversations: (userId, page, filter) => conversations.listConversations(files, userId, page, filter),
+    updateConversation: (userId, id, changes, at) => conversations.updateConversation(files, userId, id, changes, at),
     deleteConversation: (userId, id) => conversations.deleteConversation(files, userId, id),
-    appendMessage: (userId, message, opts) => conversations.appendMessage(files, userId, message, opts),
-    listMessages: (userId, conversationId, page) => conversations.listMessages(files, userId, conversationId, page),
+    appendMessage: (userId, message, opts) => messages.appendMessage(files, userId, message, opts),
+    putMessage: (userId, message, opts) => messages.putMessage(files, userId, message, opts),
+    deleteMessage: (userId, id, messageId, at) => messages.deleteMessage(files, userId, id, messageId, at),
+    deleteMessagesAfter: (userId, id, messageId, at) => messages.deleteMessagesAfter(files, userId, id, messageId, at),
+    replaceMessages: (userId, id, list, opts) => messages.replaceMessages(files, userId, id, list, opts),
+    listMessages: (userId, conversationId, page) => messages.listMessages(files, userId, conversationId, page),
 
     searchMessages: (query, page) => searchMessages(files, query, page),
 

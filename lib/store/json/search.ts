@@ -2,7 +2,7 @@
  * Search for the JSON store: a message matches when its content contains every query word,
  * case-insensitively (API.md's fallback rule). Rank is the number of occurrences of the query
  * words damped by the log of the content length; hits are ordered rank desc, createdAt desc,
- * id desc, and paged by keyset on that triple. It scans the user's conversation files.
+ * conversationId desc, id desc, and paged by keyset on those four. It scans the user's conversation files.
  */
 import type { PageRequest, PageResult, SearchHit, SearchKey, SearchQuery } from '../types.js';
 import { inBatches, userConversations } from './catalog.js';
@@ -51,6 +51,7 @@ function matchesFilters(message: StoredMessage, query: SearchQuery): boolean {
 function compareHits(a: SearchKey, b: SearchKey): number {
   if (a.rank !== b.rank) return b.rank - a.rank;
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  if (a.conversationId !== b.conversationId) return a.conversationId < b.conversationId ? 1 : -1;
   return a.id === b.id ? 0 : a.id < b.id ? 1 : -1;
 }
 
@@ -73,7 +74,7 @@ export async function searchMessages(
         if (!matchesFilters(message, query)) continue;
         const rank = rankContent(message.content, words);
         if (rank === null) continue;
-        const key = { rank, createdAt: message.createdAt, id: message.id };
+        const key = { rank, createdAt: message.createdAt, conversationId: conversation.id, id: message.id };
         if (page.after && compareHits(key, page.after) <= 0) continue;
         hits.push({ message: toMessageRecord(conversation.id, message), conversationTitle: conversation.title, rank, key });
       }

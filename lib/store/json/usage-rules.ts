@@ -38,16 +38,21 @@ export function currentUsage(row: UsageRecord, now: string): UsageRecord {
   };
 }
 
-/** Decides one unit against the user's stored usage row as of `now`. */
-export function decideConsume(stored: UsageRecord, limits: UsageLimits, now: string): ConsumeResult {
+/** Decides `amount` units (default 1; all or nothing) against the user's stored usage row as of `now`. */
+export function decideConsume(stored: UsageRecord, limits: UsageLimits, now: string, amount = 1): ConsumeResult {
   const usage = currentUsage(stored, now);
   const { daily, monthly } = limitsFor(limits, usage.tier);
   // Monthly first: when both are used up, the next day's reset would not help.
-  if (usage.monthlyUsed >= monthly) return { allowed: false, usage, exhausted: 'monthly', retryAt: nextMonthStart(now) };
-  if (usage.dailyUsed >= daily) return { allowed: false, usage, exhausted: 'daily', retryAt: nextDayStart(now) };
+  if (usage.monthlyUsed + amount > monthly) return { allowed: false, usage, exhausted: 'monthly', retryAt: nextMonthStart(now) };
+  if (usage.dailyUsed + amount > daily) return { allowed: false, usage, exhausted: 'daily', retryAt: nextDayStart(now) };
   return {
     allowed: true,
-    usage: { ...usage, dailyUsed: usage.dailyUsed + 1, monthlyUsed: usage.monthlyUsed + 1, totalUsed: usage.totalUsed + 1 },
+    usage: {
+      ...usage,
+      dailyUsed: usage.dailyUsed + amount,
+      monthlyUsed: usage.monthlyUsed + amount,
+      totalUsed: usage.totalUsed + amount,
+    },
   };
 }
 
@@ -64,10 +69,16 @@ async function usageRows(data: DataDir, userId: string, now: string): Promise<{ 
   return { rows: [...rows, newUsage(userId, now)], index: rows.length };
 }
 
-/** Consumes one unit and writes usage.json when allowed. Call inside `data.write`. */
-export async function consumeLocked(data: DataDir, userId: string, limits: UsageLimits, now: string): Promise<ConsumeResult> {
+/** Consumes `amount` units (default 1) and writes usage.json when allowed. Call inside `data.write`. */
+export async function consumeLocked(
+  data: DataDir,
+  userId: string,
+  limits: UsageLimits,
+  now: string,
+  amount = 1,
+): Promise<ConsumeResult> {
   const { rows, index } = await usageRows(data, userId, now);
-  const result = decideConsume(rows[index]!, limits, now);
+  const result = decideConsume(rows[index]!, limits, now, amount);
   if (result.allowed) {
     const next = rows.slice();
     next[index] = result.usage;

@@ -7,9 +7,11 @@ import { and, eq, sql } from 'drizzle-orm';
 import { conversations } from '../../../db/schema.js';
 import { assertStorable } from '../../validation/storable-json.js';
 import type {
+  ConversationChanges,
   ConversationKey,
   ConversationRecord,
   IdempotencyInput,
+  NewConversation,
   PageRequest,
   PageResult,
   Written,
@@ -20,15 +22,15 @@ import { toConversation } from './rows.js';
 import { isUuid } from '../../validation/uuid.js';
 
 const COLUMNS = sql.raw(`id, user_id as "userId", title, created_at as "createdAt",
-  updated_at as "updatedAt", message_count as "messageCount"`);
+  updated_at as "updatedAt", message_count as "messageCount", archived`);
 
 export async function createConversation(
   db: Db,
-  conversation: Omit<ConversationRecord, 'messageCount' | 'updatedAt'>,
+  conversation: NewConversation,
   idempotency?: IdempotencyInput,
 ): Promise<Written<ConversationRecord>> {
   assertStorable({ title: conversation.title });
-  const record: ConversationRecord = { ...conversation, updatedAt: conversation.createdAt, messageCount: 0 };
+  const record: ConversationRecord = { ...conversation, updatedAt: conversation.createdAt, messageCount: 0, archived: false };
   const value = toConversation(record);
   return db.transaction(async (tx) => {
     if (idempotency) {
@@ -54,31 +56,32 @@ export async function listConversations(
   db: Executor,
   userId: string,
   page: PageRequest<ConversationKey>,
+  filter: { archived: boolean } = { archived: false },
 ): Promise<PageResult<ConversationRecord>> {
   const after = page.after
     ? sql`and (updated_at, id) < (${page.after.updatedAt}::timestamptz, ${page.after.id}::uuid)`
     : sql``;
   const rows = await db.execute<ConversationRecord & Record<string, unknown>>(sql`
     select ${COLUMNS} from conversations
-    where user_id = ${userId} ${after}
+    where user_id = ${userId} and archived = ${filter.archived} ${after}
     order by updated_at desc, id desc
     limit ${page.limit + 1}`);
   const items = rows.slice(0, page.limit).map(toConversation);
   return { items, hasMore: rows.length > page.limit };
 }
 
-export async function renameConversation(
+export async function updateConversation(
   db: Executor,
   userId: string,
   id: string,
-  title: string,
+  changes: ConversationChanges,
   at: string,
 ): Promise<ConversationRecord | null> {
-  assertStorable({ title });
+  assertStorable({ title: changes.title });
   if (!isUuid(id)) return null;
   const [row] = await db
     .update(conversations)
-    .set({ title, updatedAt: at })
+    .set({ title: changes.title, archived: changes.archived, updatedAt: at })
     .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
     .returning();
   return row ? toConversation(row) : null;

@@ -19,6 +19,7 @@ interface DriverError {
 const UNIQUE_FIELDS: Record<string, string> = {
   users_email_lower_key: 'email',
   users_username_lower_key: 'username',
+  messages_conversation_message_id_key: 'id',
 };
 
 /**

@@ -10,6 +10,7 @@ import * as credentials from './credentials.js';
 import { guard } from './errors.js';
 import { health } from './health.js';
 import * as login from './login-throttle.js';
+import { replaceMessages } from './message-list.js';
 import * as messages from './messages.js';
 import { searchMessages } from './search.js';
 import * as usage from './usage.js';
@@ -44,11 +45,16 @@ export function storeOnClient(client: DbClient): Store {
 
     createConversation: (c, idem) => guard(() => conversations.createConversation(db, c, idem)),
     getConversation: (userId, id) => guard(() => conversations.getConversation(db, userId, id)),
-    listConversations: (userId, page) => guard(() => conversations.listConversations(db, userId, page)),
-    renameConversation: (userId, id, title, at) =>
-      guard(() => conversations.renameConversation(db, userId, id, title, at)),
+    listConversations: (userId, page, filter) => guard(() => conversations.listConversations(db, userId, page, filter)),
+    updateConversation: (userId, id, changes, at) =>
+      guard(() => conversations.updateConversation(db, userId, id, changes, at)),
     deleteConversation: (userId, id) => guard(() => conversations.deleteConversation(db, userId, id)),
     appendMessage: (userId, message, options) => guard(() => messages.appendMessage(db, userId, message, options)),
+    putMessage: (userId, message, options) => guard(() => messages.putMessage(db, userId, message, options)),
+    deleteMessage: (userId, id, messageId, at) => guard(() => messages.deleteMessage(db, userId, id, messageId, at)),
+    deleteMessagesAfter: (userId, id, messageId, at) =>
+      guard(() => messages.deleteMessagesAfter(db, userId, id, messageId, at)),
+    replaceMessages: (userId, id, list, options) => guard(() => replaceMessages(db, userId, id, list, options)),
     listMessages: (userId, id, page) => guard(() => messages.listMessages(db, userId, id, page)),
 
     searchMessages: (query, page) => guard(() => searchMessages(db, query, page)),

@@ -7,6 +7,7 @@ import type {
   ApiTokenRecord,
   ConversationRecord,
   JsonObject,
+  ListedMessage,
   MessageRecord,
   Role,
   SessionRecord,
@@ -68,29 +69,43 @@ export function toConversation(r: ConversationRecord): ConversationRecord {
     createdAt: iso(r.createdAt),
     updatedAt: iso(r.updatedAt),
     messageCount: Number(r.messageCount),
+    archived: Boolean(r.archived),
   };
 }
 
+/** A messages row as MESSAGE_COLUMNS (lib/store/postgres/messages.ts) selects it. */
 export interface MessageRow {
   id: string;
   conversationId: string;
   role: Role;
   content: string;
+  parts: unknown;
   metadata: unknown;
   createdAt: string;
+  updatedAt: string;
+  seq: number | string;
 }
 
-export function toMessage(r: MessageRow): MessageRecord {
-  // Raw `sql` results carry jsonb as parsed values; guard against a driver handing back text.
-  const metadata = typeof r.metadata === 'string' ? (JSON.parse(r.metadata) as JsonObject) : (r.metadata as JsonObject);
+// Raw `sql` results carry json/jsonb as parsed values; guard against a driver handing back text.
+const parsed = <T>(value: unknown): T => (typeof value === 'string' ? (JSON.parse(value) as T) : (value as T));
+
+export function toMessage(r: MessageRow): ListedMessage {
   return {
     id: r.id,
     conversationId: r.conversationId,
     role: r.role,
     content: r.content,
-    metadata,
+    parts: r.parts === null || r.parts === undefined ? null : parsed<JsonObject[]>(r.parts),
+    metadata: parsed<JsonObject>(r.metadata),
     createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
+    seq: Number(r.seq),
   };
+}
+
+/** A listed message without its list position: what the API and write methods return. */
+export function withoutSeq({ seq: _seq, ...message }: ListedMessage): MessageRecord {
+  return message;
 }
 
 export function toUsage(r: UsageRecord): UsageRecord {

@@ -8,7 +8,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PageRequest, PageResult, SearchHit, SearchKey, SearchQuery } from '../types.js';
 import type { Executor } from './executor.js';
-import { toMessage, type MessageRow } from './rows.js';
+import { API_ID, MESSAGE_COLUMNS } from './messages.js';
+import { toMessage, withoutSeq, type MessageRow } from './rows.js';
 import { isUuid } from '../../validation/uuid.js';
 
 interface HitRow extends MessageRow {
@@ -35,21 +36,21 @@ export async function searchMessages(
   if (query.conversationId !== undefined && !isUuid(query.conversationId)) return { items: [], hasMore: false };
   const rank = sql`ts_rank(m.search_vector, q.query)::float8`;
   const after = page.after
-    ? sql`and (${rank}, m.created_at, m.id) < (${page.after.rank}::float8, ${page.after.createdAt}::timestamptz, ${page.after.id}::uuid)`
+    ? sql`and (${rank}, m.created_at, m.conversation_id, ${API_ID}) < (${page.after.rank}::float8,
+        ${page.after.createdAt}::timestamptz, ${page.after.conversationId}::uuid, ${page.after.id}::text)`
     : sql``;
   const rows = await db.execute<HitRow & Record<string, unknown>>(sql`
     with q as (select websearch_to_tsquery('english', ${query.q}) as query)
-    select m.id, m.conversation_id as "conversationId", m.role, m.content, m.metadata,
-           m.created_at as "createdAt", c.title as "conversationTitle", ${rank} as rank
+    select ${MESSAGE_COLUMNS}, c.title as "conversationTitle", ${rank} as rank
     from q, messages m
     join conversations c on c.id = m.conversation_id
     where m.user_id = ${query.userId} and m.search_vector @@ q.query
       ${sql.join(filters(query), sql` `)}
       ${after}
-    order by rank desc, m.created_at desc, m.id desc
+    order by rank desc, m.created_at desc, m.conversation_id desc, ${API_ID} desc
     limit ${page.limit + 1}`);
   const items = rows.slice(0, page.limit).map((r) => ({
-    message: toMessage(r),
+    message: withoutSeq(toMessage(r)),
     conversationTitle: r.conversationTitle,
     rank: Number(r.rank),
   }));

@@ -50,12 +50,13 @@ function limitsOf(limits: UsageLimits): { json: string; freeDaily: number; freeM
   return { json: JSON.stringify(limits), freeDaily: free.daily, freeMonthly: free.monthly };
 }
 
-/** Counts one unit when the tier's daily and monthly limits both allow it (unknown tier → free). */
+/** Counts `amount` units (default 1) when the tier's daily and monthly limits both allow all of them (unknown tier → free). */
 export async function consumeUsage(
   db: Executor,
   userId: string,
   limits: UsageLimits,
   now: string,
+  amount = 1,
 ): Promise<ConsumeResult> {
   const day = dayStart(now);
   const month = monthStart(now);
@@ -66,23 +67,23 @@ export async function consumeUsage(
   const monthlyCurrent = sql`(monthly_window_start >= ${month}::timestamptz)`;
   const updated = await db.execute<UsageRecord & Record<string, unknown>>(sql`
     update usage set
-      daily_used = case when ${dailyCurrent} then daily_used + 1 else 1 end,
+      daily_used = case when ${dailyCurrent} then daily_used + ${amount}::int else ${amount}::int end,
       daily_window_start = greatest(daily_window_start, ${day}::timestamptz),
-      monthly_used = case when ${monthlyCurrent} then monthly_used + 1 else 1 end,
+      monthly_used = case when ${monthlyCurrent} then monthly_used + ${amount}::int else ${amount}::int end,
       monthly_window_start = greatest(monthly_window_start, ${month}::timestamptz),
-      total_used = total_used + 1
+      total_used = total_used + ${amount}::int
     where user_id = ${userId}
-      and (case when ${dailyCurrent} then daily_used else 0 end) < ${dailyLimit}
-      and (case when ${monthlyCurrent} then monthly_used else 0 end) < ${monthlyLimit}
+      and (case when ${dailyCurrent} then daily_used else 0 end) + ${amount}::int <= ${dailyLimit}
+      and (case when ${monthlyCurrent} then monthly_used else 0 end) + ${amount}::int <= ${monthlyLimit}
     returning ${USAGE_COLUMNS}`);
   const row = updated[0];
   if (row) return { allowed: true, usage: toUsage(row) };
-  return refusal(await getUsage(db, userId, now), limits, now);
+  return refusal(await getUsage(db, userId, now), limits, now, amount);
 }
 
-function refusal(current: UsageRecord, limits: UsageLimits, now: string): ConsumeResult {
+function refusal(current: UsageRecord, limits: UsageLimits, now: string, amount: number): ConsumeResult {
   const tier = limits[current.tier] ?? limits.free ?? { daily: 0, monthly: 0 };
-  if (current.monthlyUsed >= tier.monthly) {
+  if (current.monthlyUsed + amount > tier.monthly) {
     return { allowed: false, usage: current, exhausted: 'monthly', retryAt: nextMonthStart(now) };
   }
   return { allowed: false, usage: current, exhausted: 'daily', retryAt: nextDayStart(now) };

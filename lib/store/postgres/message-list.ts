@@ -1,0 +1,70 @@
+/**
+ * `replaceMessages` in PostgreSQL (PUT …/messages, the whole list): one transaction that locks
+ * the conversation, reads its messages, plans the change with lib/messages/list-plan.ts, claims
+ * the Idempotency-Key with the resulting list, charges quota for the new `user` messages (all or
+ * nothing), then deletes, replaces and inserts. An unchanged list writes nothing.
+ */
+import { sql } from 'drizzle-orm';
+import { notFound } from '../../errors.js';
+import { creationTime, finalList, planList, quotaUnits } from '../../messages/list-plan.js';
+import { assertStorable } from '../../validation/storable-json.js';
+import type { IdempotencyInput, MessageBody, MessageRecord, QuotaInput, Written } from '../types.js';
+import type { Db, Tx } from './executor.js';
+import { claim } from './idempotency.js';
+import {
+  API_ID,
+  MESSAGE_COLUMNS,
+  bumpConversation,
+  chargeQuota,
+  insertMessage,
+  lockConversation,
+  updateMessageBody,
+} from './messages.js';
+import { toMessage, withoutSeq, type MessageRow } from './rows.js';
+import { isUuid } from '../../validation/uuid.js';
+
+async function storedList(tx: Tx, conversationId: string): Promise<MessageRecord[]> {
+  const rows = await tx.execute<MessageRow & Record<string, unknown>>(sql`
+    select ${MESSAGE_COLUMNS} from messages m where m.conversation_id = ${conversationId}
+    order by m.created_at, m.seq`);
+  return rows.map((r) => withoutSeq(toMessage(r)));
+}
+
+export async function replaceMessages(
+  db: Db,
+  userId: string,
+  conversationId: string,
+  incoming: MessageBody[],
+  options: { now: string; quota?: Omit<QuotaInput, 'now'>; idempotency?: IdempotencyInput },
+): Promise<Written<MessageRecord[]>> {
+  incoming.forEach((m, i) => assertStorable({ [`messages.${i}`]: { ...m } }));
+  if (!isUuid(conversationId)) throw notFound('Conversation');
+  const { now, quota, idempotency } = options;
+  return db.transaction(async (tx) => {
+    if (!(await lockConversation(tx, userId, conversationId))) throw notFound('Conversation');
+    const stored = await storedList(tx, conversationId);
+    const plan = planList(stored, incoming);
+    const createdAt = creationTime(stored, now);
+    const value = finalList(conversationId, stored, plan, now, createdAt);
+    if (idempotency) {
+      const claimed = await claim(tx, userId, idempotency, value);
+      if (claimed.replay) return { value: claimed.value, replayed: true };
+    }
+    if (plan.unchanged) return { value, replayed: false };
+    const units = quotaUnits(plan.create);
+    if (quota && units > 0) await chargeQuota(tx, userId, { limits: quota.limits, now }, units);
+    if (plan.remove.length > 0) {
+      const ids = plan.remove.map((m) => m.id);
+      await tx.execute(sql`delete from messages m where m.conversation_id = ${conversationId}
+        and ${API_ID} in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`);
+    }
+    for (const { stored: current, body } of plan.replace) {
+      await updateMessageBody(tx, current, { ...current, ...body }, now);
+    }
+    for (const body of plan.create) {
+      await insertMessage(tx, userId, { ...body, conversationId, createdAt, updatedAt: createdAt });
+    }
+    await bumpConversation(tx, userId, conversationId, now, plan.create.length - plan.remove.length);
+    return { value, replayed: false };
+  });
+}
