@@ -32,7 +32,10 @@ async function health(ctx: RequestContext): Promise<Reply> {
     if (appError.status !== 503) throw appError;
     ctx.log.warn('health check failed', { error: appError.cause ?? appError });
     const reply = appErrorReply(appError, ctx.requestId);
-    return { ...reply, body: { status: 'unavailable', storage: ctx.store.kind, version: pkg.version, ...(reply.body as object) } };
+    return {
+      ...reply,
+      body: { status: 'unavailable', storage: ctx.store.kind, version: pkg.version, ...(reply.body as object) },
+    };
   }
 }
 

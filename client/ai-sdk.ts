@@ -42,7 +42,12 @@ const METADATA_KEY = 'uiMessageMetadata';
 export const MAX_SAVED_MESSAGES = 500;
 
 /** The Threadbase body of a UIMessage. */
-export function toThreadbaseMessage(message: UIMessage): { id: string; role: UIMessage['role']; parts: UIMessage['parts']; metadata: Record<string, unknown> } {
+export function toThreadbaseMessage(message: UIMessage): {
+  id: string;
+  role: UIMessage['role'];
+  parts: UIMessage['parts'];
+  metadata: Record<string, unknown>;
+} {
   const metadata = message.metadata === undefined ? {} : { [METADATA_KEY]: message.metadata };
   return { id: message.id, role: message.role, parts: message.parts, metadata };
 }
@@ -72,7 +77,11 @@ export function threadbaseChats(options: ThreadbaseChatOptions) {
     const json = (await res.json()) as unknown;
     if (!res.ok) {
       const error = (json as { error?: { code?: string; message?: string } }).error;
-      throw new ThreadbaseError(res.status, error?.code ?? 'unknown', error?.message ?? `Threadbase answered ${res.status}`);
+      throw new ThreadbaseError(
+        res.status,
+        error?.code ?? 'unknown',
+        error?.message ?? `Threadbase answered ${res.status}`,
+      );
     }
     return json as T;
   }
@@ -92,7 +101,10 @@ export function threadbaseChats(options: ThreadbaseChatOptions) {
       let cursor: string | null = null;
       do {
         const query: string = cursor === null ? '?limit=100' : `?limit=100&cursor=${encodeURIComponent(cursor)}`;
-        const page: { items: StoredMessage[]; nextCursor: string | null } = await call('GET', `${messagesPath(chatId)}${query}`);
+        const page: { items: StoredMessage[]; nextCursor: string | null } = await call(
+          'GET',
+          `${messagesPath(chatId)}${query}`,
+        );
         out.push(...page.items.map(toUIMessage));
         cursor = page.nextCursor;
       } while (cursor !== null);

@@ -44,7 +44,8 @@ export function createThreadbaseClient(baseUrl: string, options: ThreadbaseClien
     client.use({
       onRequest({ request }) {
         const value = typeof token === 'function' ? token() : token;
-        if (value !== undefined && !request.headers.has('authorization')) request.headers.set('authorization', `Bearer ${value}`);
+        if (value !== undefined && !request.headers.has('authorization'))
+          request.headers.set('authorization', `Bearer ${value}`);
         return request;
       },
     });

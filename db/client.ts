@@ -163,7 +163,11 @@ function reconnectDelaySeconds(attempts: number): number {
  * among them ("unsupported startup parameter"), so there the timeout belongs on the role instead
  * (`ALTER ROLE app SET statement_timeout = '10s'`). application_name and TimeZone are tracked.
  */
-function startupParameters(applicationName: string, prepare: boolean, statementTimeoutMs: number): Record<string, string> {
+function startupParameters(
+  applicationName: string,
+  prepare: boolean,
+  statementTimeoutMs: number,
+): Record<string, string> {
   const params: Record<string, string> = { application_name: applicationName, TimeZone: 'UTC' };
   if (prepare) params.statement_timeout = String(statementTimeoutMs);
   return params;

@@ -32,7 +32,8 @@ export interface JournalEntry {
  */
 export function readJournal(folder: string = migrationsFolder): JournalEntry[] {
   if (folder === migrationsFolder) return (journal as { entries: JournalEntry[] }).entries;
-  return (JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: JournalEntry[] }).entries;
+  return (JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: JournalEntry[] })
+    .entries;
 }
 
 export interface AppliedMigration {
@@ -91,7 +92,9 @@ export interface MigrateResult {
 
 /** Drizzle's hash of a migration: sha256 of the .sql file as it is on disk. */
 export function fileHash(folder: string, tag: string): string {
-  return createHash('sha256').update(readFileSync(join(folder, `${tag}.sql`), 'utf8')).digest('hex');
+  return createHash('sha256')
+    .update(readFileSync(join(folder, `${tag}.sql`), 'utf8'))
+    .digest('hex');
 }
 
 /** Applies pending migrations under the advisory lock; reports what it applied and what is missing. */
@@ -116,7 +119,9 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
     const journal = readJournal(folder);
     const hashes = new Set(applied.map((a) => a.hash));
     const notApplied = journal.filter((e) => !hashes.has(fileHash(folder, e.tag))).map((e) => e.tag);
-    log(`applied ${applied.length - before} migration(s); ${applied.length} recorded, ${journal.length} in the journal`);
+    log(
+      `applied ${applied.length - before} migration(s); ${applied.length} recorded, ${journal.length} in the journal`,
+    );
     return { applied: applied.length - before, total: journal.length, notApplied };
   } finally {
     await sql.end({ timeout: 5 });

@@ -91,7 +91,9 @@ export const conversations = pgTable(
     messageCount: integer('message_count').notNull().default(0),
     archived: boolean('archived').notNull().default(false),
   },
-  (t) => [index('conversations_user_updated_idx').on(t.userId, t.updatedAt.desc().nullsFirst(), t.id.desc().nullsFirst())],
+  (t) => [
+    index('conversations_user_updated_idx').on(t.userId, t.updatedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+  ],
 );
 
 /**
@@ -117,7 +119,9 @@ export const messages = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     role: text('role', { enum: ['user', 'assistant', 'system'] }).notNull(),
     content: text('content').notNull(),
-    metadata: jsonb('metadata').notNull().default(sql`'{}'::jsonb`),
+    metadata: jsonb('metadata')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     /** json, not jsonb: kept byte for byte as sent (key order included), never queried inside. */
     parts: json('parts'),
     createdAt: tstz('created_at').notNull(),
@@ -130,7 +134,10 @@ export const messages = pgTable(
   (t) => [
     index('messages_conversation_created_idx').on(t.conversationId, t.createdAt, t.id),
     index('messages_conversation_created_seq_idx').on(t.conversationId, t.createdAt, t.seq),
-    uniqueIndex('messages_conversation_message_id_key').on(t.conversationId, sql`coalesce(${t.messageId}, (${t.id})::text)`),
+    uniqueIndex('messages_conversation_message_id_key').on(
+      t.conversationId,
+      sql`coalesce(${t.messageId}, (${t.id})::text)`,
+    ),
     index('messages_user_id_idx').on(t.userId),
     index('messages_search_vector_idx').using('gin', t.searchVector),
     check('messages_role_check', sql`${t.role} in ('user', 'assistant', 'system')`),

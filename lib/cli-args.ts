@@ -19,7 +19,12 @@ export class UsageError extends Error {
 /** Parses argv with the given options (plus --help); unknown flags are a UsageError that repeats `usage`. */
 export function parseCli(argv: string[], options: CliOptions, usage: string): ParsedArgs {
   try {
-    const parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' } }, allowPositionals: true, strict: true });
+    const parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
     return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${usage}`, { cause: error });

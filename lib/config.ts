@@ -43,10 +43,16 @@ const usageLimits = z
  * string equality. `*` is refused: credentials cannot be combined with a wildcard.
  */
 const corsOrigins = z.string().transform((raw, ctx) => {
-  const origins = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const origins = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   for (const origin of origins) {
     if (!isExactOrigin(origin)) {
-      ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin; write scheme://host[:port] with no path, e.g. https://app.example.com` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${origin}" is not an origin; write scheme://host[:port] with no path, e.g. https://app.example.com`,
+      });
     }
   }
   return origins;
@@ -151,7 +157,6 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return result.data;
 }
-
 
 /**
  * Adds the variables of `<cwd>/.env` that `env` does not have (a variable already set, even to

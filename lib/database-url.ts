@@ -11,7 +11,10 @@ export interface DatabaseLocation {
 export function describeUrl(url: string): DatabaseLocation {
   try {
     const u = new URL(url);
-    return { host: u.port ? `${u.hostname}:${u.port}` : u.hostname, database: decodeURIComponent(u.pathname.replace(/^\//, '')) };
+    return {
+      host: u.port ? `${u.hostname}:${u.port}` : u.hostname,
+      database: decodeURIComponent(u.pathname.replace(/^\//, '')),
+    };
   } catch {
     return { host: 'unknown', database: 'unknown' };
   }

@@ -88,9 +88,10 @@ export const unavailable = (cause?: unknown, retryAfterSeconds = 5): AppError =>
   });
 
 /** The deployment is misconfigured (e.g. JSON store on a read-only serverless filesystem). */
-export const misconfigured = (message: string): AppError => new AppError(503, 'unavailable', message, {
-  headers: { 'Retry-After': '60' },
-});
+export const misconfigured = (message: string): AppError =>
+  new AppError(503, 'unavailable', message, {
+    headers: { 'Retry-After': '60' },
+  });
 
 export const internal = (cause?: unknown): AppError =>
   new AppError(500, 'internal', 'Internal server error.', { cause });

@@ -17,7 +17,9 @@ let tsc;
 try {
   tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 } catch {
-  process.stderr.write('build: TypeScript is not installed. Build with dev dependencies (`npm ci`), then `npm ci --omit=dev` if you want a production install.\n');
+  process.stderr.write(
+    'build: TypeScript is not installed. Build with dev dependencies (`npm ci`), then `npm ci --omit=dev` if you want a production install.\n',
+  );
   process.exit(1);
 }
 

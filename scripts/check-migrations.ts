@@ -19,7 +19,9 @@ import { parseCli, stringFlag, UsageError } from '../lib/cli-args.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 function sqlFiles(folder: string): string[] {
-  return readdirSync(folder).filter((f) => f.endsWith('.sql')).sort();
+  return readdirSync(folder)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
 }
 
 /** Problems with the journal itself. */
@@ -34,7 +36,8 @@ export function journalProblems(entries: JournalEntry[], files: string[]): strin
       );
     }
     if (entry.idx !== i) problems.push(`${entry.tag}: idx ${entry.idx}, expected ${i}.`);
-    if (!files.includes(`${entry.tag}.sql`)) problems.push(`${entry.tag}: listed in the journal but ${entry.tag}.sql is missing.`);
+    if (!files.includes(`${entry.tag}.sql`))
+      problems.push(`${entry.tag}: listed in the journal but ${entry.tag}.sql is missing.`);
   });
   const tags = new Set(entries.map((e) => `${e.tag}.sql`));
   for (const file of files) {
@@ -52,17 +55,26 @@ function schemaDrift(schema: string, migrations: string): string[] {
     // drizzle-kit prefixes --out with "./", so it must be relative to the working directory.
     const result = spawnSync(
       process.execPath,
-      [join(root, 'node_modules', 'drizzle-kit', 'bin.cjs'), 'generate', '--dialect=postgresql',
-        `--schema=${relative(root, schema)}`, `--out=${relative(root, copy)}`],
+      [
+        join(root, 'node_modules', 'drizzle-kit', 'bin.cjs'),
+        'generate',
+        '--dialect=postgresql',
+        `--schema=${relative(root, schema)}`,
+        `--out=${relative(root, copy)}`,
+      ],
       { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 },
     );
     if (result.status !== 0) {
-      return [`drizzle-kit generate failed (status ${result.status}): ${result.stderr || result.stdout || result.error?.message}`];
+      return [
+        `drizzle-kit generate failed (status ${result.status}): ${result.stderr || result.stdout || result.error?.message}`,
+      ];
     }
     const added = sqlFiles(copy).filter((f) => !before.includes(f));
     if (added.length === 0) return [];
     const preview = readFileSync(join(copy, added[0]!), 'utf8').slice(0, 1500);
-    return [`db/schema.ts has changes with no migration: run \`npm run db:generate\` and commit the result. It would generate ${added.join(', ')}:\n${preview}`];
+    return [
+      `db/schema.ts has changes with no migration: run \`npm run db:generate\` and commit the result. It would generate ${added.join(', ')}:\n${preview}`,
+    ];
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
@@ -79,7 +91,10 @@ function main(argv: string[]): number {
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}\n${USAGE}`);
   const schema = resolve(stringFlag(args.values.schema, join(root, 'db', 'schema.ts')));
   const migrations = resolve(stringFlag(args.values.migrations, migrationsFolder));
-  const problems = [...journalProblems(readJournal(migrations), sqlFiles(migrations)), ...schemaDrift(schema, migrations)];
+  const problems = [
+    ...journalProblems(readJournal(migrations), sqlFiles(migrations)),
+    ...schemaDrift(schema, migrations),
+  ];
   if (problems.length === 0) {
     console.log('db:check: migrations are consistent with db/schema.ts and the journal is in order.');
     return 0;

@@ -13,9 +13,15 @@ runDataScript({
     const dir = stringFlag(args.values.dir, 'backups');
     const keep = intFlag(args.values.keep, 'keep', 7);
     const result = await withDatabase(url, (sql) => backupDatabase(sql, url, dir, keep, progress));
-    const counts = Object.entries(result.manifest.counts).map(([k, v]) => `${v} ${k}`).join(', ');
+    const counts = Object.entries(result.manifest.counts)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ');
     const removed = result.removed.length > 0 ? `; removed old backups: ${result.removed.join(', ')}` : '';
-    await emitReport(result, args, `BACKUP ${result.path}: ${counts}; keeping ${result.kept.length} backup(s)${removed}.`);
+    await emitReport(
+      result,
+      args,
+      `BACKUP ${result.path}: ${counts}; keeping ${result.kept.length} backup(s)${removed}.`,
+    );
     return 0;
   },
 });

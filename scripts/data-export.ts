@@ -10,8 +10,14 @@ runDataScript({
   directory: 'target directory',
   async main({ args, dir, url, progress }) {
     const manifest = await withDatabase(url, (sql) => exportDatabase(sql, url, dir, progress));
-    const counts = Object.entries(manifest.counts).map(([k, v]) => `${v} ${k}`).join(', ');
-    await emitReport(manifest, args, `EXPORTED ${counts} from ${manifest.source.host}/${manifest.source.database} to ${dir} (manifest.json written last).`);
+    const counts = Object.entries(manifest.counts)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ');
+    await emitReport(
+      manifest,
+      args,
+      `EXPORTED ${counts} from ${manifest.source.host}/${manifest.source.database} to ${dir} (manifest.json written last).`,
+    );
     return 0;
   },
 });

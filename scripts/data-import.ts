@@ -9,7 +9,8 @@ import { importDirectory } from '../lib/data-transfer/import.js';
 import { formatImportReport } from '../lib/data-transfer/report.js';
 
 runDataScript({
-  usage: 'usage: npm run data:import -- <data-dir> [--dry-run] [--backup <archive.tar.gz>] [--batch-size N] [--json] [--report <file>] [--quiet]',
+  usage:
+    'usage: npm run data:import -- <data-dir> [--dry-run] [--backup <archive.tar.gz>] [--batch-size N] [--json] [--report <file>] [--quiet]',
   options: { 'dry-run': { type: 'boolean' }, backup: { type: 'string' }, 'batch-size': { type: 'string' } },
   directory: 'data directory',
   async main({ args, dir, url, progress }) {
@@ -18,7 +19,9 @@ runDataScript({
       const archive = await archiveDirectory(dir, args.values.backup);
       process.stderr.write(`backup written: ${archive}\n`);
     }
-    const report = await withDatabase(url, (sql) => importDirectory(sql, url, { dir, dryRun: args.values['dry-run'] === true, batchSize, progress }));
+    const report = await withDatabase(url, (sql) =>
+      importDirectory(sql, url, { dir, dryRun: args.values['dry-run'] === true, batchSize, progress }),
+    );
     report.maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     await emitReport(report, args, formatImportReport(report));
     return report.ok ? 0 : 1;

@@ -15,7 +15,9 @@ runDataScript({
   async main({ args, dir, url, progress }) {
     const force = args.values.force === true;
     const batchSize = intFlag(args.values['batch-size'], 'batch-size', 1000);
-    const report = await withDatabase(url, (sql) => importDirectory(sql, url, { dir, batchSize, progress, requireEmpty: !force, replace: force }));
+    const report = await withDatabase(url, (sql) =>
+      importDirectory(sql, url, { dir, batchSize, progress, requireEmpty: !force, replace: force }),
+    );
     await emitReport(report, args, formatImportReport(report));
     return report.ok ? 0 : 1;
   },

@@ -103,7 +103,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   } catch (error) {
     console.error(`patch-postgres: FAILED: ${error instanceof Error ? error.message : String(error)}`);
     // The usual cause: node_modules/postgres still carries an earlier version of our patch.
-    console.error('patch-postgres: reinstall the pristine package and patch again: rm -rf node_modules/postgres && npm install');
+    console.error(
+      'patch-postgres: reinstall the pristine package and patch again: rm -rf node_modules/postgres && npm install',
+    );
     process.exitCode = 1;
   }
 }

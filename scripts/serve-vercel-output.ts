@@ -22,7 +22,9 @@ async function main(): Promise<void> {
     onOutput: (chunk) => process.stdout.write(chunk),
   });
   // The test harness reads the port from this line (same shape as the dev server's).
-  process.stdout.write(`Vercel output listening on ${server.url} (${server.functions.length} functions from ${outputDir})\n`);
+  process.stdout.write(
+    `Vercel output listening on ${server.url} (${server.functions.length} functions from ${outputDir})\n`,
+  );
   const shutdown = (): void => {
     server.close().then(
       () => process.exit(0),

@@ -17,7 +17,12 @@ export default defineRoute({
     const { user } = await ctx.auth();
     const body = await ctx.body(createConversationBody);
     const now = ctx.now();
-    const idempotency = idempotencyFor(ctx.header(IDEMPOTENCY_HEADER), { method: 'POST', path: '/api/conversations', body, now });
+    const idempotency = idempotencyFor(ctx.header(IDEMPOTENCY_HEADER), {
+      method: 'POST',
+      path: '/api/conversations',
+      body,
+      now,
+    });
     const { value } = await createConversation(ctx.store, user.id, body, now, idempotency);
     return { status: 201, body: value };
   },

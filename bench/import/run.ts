@@ -22,7 +22,8 @@ import type { ImportReport } from '../../lib/data-transfer/import.js';
 import { generateStore } from './generate-store.js';
 
 const run = promisify(execFile);
-const USAGE = 'usage: npm run bench:import -- [--messages 1000000] [--admin-url <postgres url>] [--db-prefix threadbase_bench_] [--keep]';
+const USAGE =
+  'usage: npm run bench:import -- [--messages 1000000] [--admin-url <postgres url>] [--db-prefix threadbase_bench_] [--keep]';
 
 function withDatabase(adminUrl: string, name: string): string {
   const u = new URL(adminUrl);
@@ -69,7 +70,13 @@ async function timePsqlCopy(fromUrl: string, toUrl: string, work: string): Promi
   const file = (t: string): string => join(work, `${t}.copy`);
   for (const name of TABLE_ORDER) {
     const spec = TABLES[name];
-    await run('psql', [fromUrl, '-v', 'ON_ERROR_STOP=1', '-qc', `\\copy ${spec.table} (${columnList(spec)}) to '${file(spec.table)}'`]);
+    await run('psql', [
+      fromUrl,
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-qc',
+      `\\copy ${spec.table} (${columnList(spec)}) to '${file(spec.table)}'`,
+    ]);
   }
   const args = [toUrl, '-v', 'ON_ERROR_STOP=1', '-q', '-c', 'begin'];
   for (const name of TABLE_ORDER) {
@@ -82,7 +89,12 @@ async function timePsqlCopy(fromUrl: string, toUrl: string, work: string): Promi
   return (performance.now() - started) / 1000;
 }
 
-function print(messages: number, rows: number, imp: { seconds: number; report: ImportReport }, copySeconds: number): void {
+function print(
+  messages: number,
+  rows: number,
+  imp: { seconds: number; report: ImportReport },
+  copySeconds: number,
+): void {
   const rate = (s: number): number => Math.round(rows / s);
   const lines = [
     `store: ${messages.toLocaleString('en-US')} messages, ${rows.toLocaleString('en-US')} rows in all tables`,
@@ -94,13 +106,23 @@ function print(messages: number, rows: number, imp: { seconds: number; report: I
 }
 
 async function main(): Promise<number> {
-  const args = parseCli(process.argv.slice(2), {
-    messages: { type: 'string' }, 'admin-url': { type: 'string' }, 'db-prefix': { type: 'string' }, keep: { type: 'boolean' },
-  }, USAGE);
+  const args = parseCli(
+    process.argv.slice(2),
+    {
+      messages: { type: 'string' },
+      'admin-url': { type: 'string' },
+      'db-prefix': { type: 'string' },
+      keep: { type: 'boolean' },
+    },
+    USAGE,
+  );
   if (args.values.help) return (process.stdout.write(`${USAGE}\n`), 0);
   const messages = intFlag(args.values.messages, 'messages', 1_000_000);
   const adminUrl = stringFlag(args.values['admin-url'], '') || config().databaseUrl;
-  if (!adminUrl) throw new UsageError(`pass --admin-url or set DATABASE_URL (a server where the benchmark may create databases)\n${USAGE}`);
+  if (!adminUrl)
+    throw new UsageError(
+      `pass --admin-url or set DATABASE_URL (a server where the benchmark may create databases)\n${USAGE}`,
+    );
   const prefix = `${stringFlag(args.values['db-prefix'], 'threadbase_bench_')}${randomBytes(3).toString('hex')}`;
   const work = await mkdtemp(join(tmpdir(), 'threadbase-bench-'));
   const names = [`${prefix}_import`, `${prefix}_copy`];
@@ -111,7 +133,12 @@ async function main(): Promise<number> {
     const imp = await timeImport(join(work, 'store'), importUrl);
     const copyUrl = await freshDatabase(adminUrl, names[1]!);
     const copySeconds = await timePsqlCopy(importUrl, copyUrl, work);
-    print(messages, Object.values(imp.report.counts).reduce((a, b) => a + b, 0), imp, copySeconds);
+    print(
+      messages,
+      Object.values(imp.report.counts).reduce((a, b) => a + b, 0),
+      imp,
+      copySeconds,
+    );
     return 0;
   } finally {
     if (!args.values.keep) {

@@ -69,11 +69,21 @@ function compare(c: Comparison, rounds: number): string[] {
   measure(c.ours);
   measure(c.plain);
   for (let r = 0; r < rounds; r++) {
-    const order: Array<['ours' | 'plain', () => unknown]> = r % 2 === 0 ? [['ours', c.ours], ['plain', c.plain]] : [['plain', c.plain], ['ours', c.ours]];
+    const order: Array<['ours' | 'plain', () => unknown]> =
+      r % 2 === 0
+        ? [
+            ['ours', c.ours],
+            ['plain', c.plain],
+          ]
+        : [
+            ['plain', c.plain],
+            ['ours', c.ours],
+          ];
     const out: Record<string, { ms: number; heapMb: number }> = {};
     for (const [label, work] of order) out[label] = measure(work);
     kept.length = 0;
-    const fmt = (m: { ms: number; heapMb: number }): string => `${m.ms.toFixed(0)} ms, memory +${m.heapMb.toFixed(1)} MB`;
+    const fmt = (m: { ms: number; heapMb: number }): string =>
+      `${m.ms.toFixed(0)} ms, memory +${m.heapMb.toFixed(1)} MB`;
     lines.push(`${c.name} round ${r + 1}: ours ${fmt(out.ours!)}; plain ${fmt(out.plain!)}`);
   }
   return lines;
@@ -105,12 +115,18 @@ async function main(): Promise<number> {
     };
     const lines = [
       `store: ${messages.toLocaleString('en-US')} messages, ${canonical.length.toLocaleString('en-US')} conversation and message rows`,
-      ...compare({ name: 'row hash (ours: cyrb53-style 64-bit; plain: md5)', ours: hash(addRow), plain: hash(addRowMd5) }, rounds),
-      ...compare({
-        name: 'validation (ours: pre-check, zod on failure; plain: zod)',
-        ours: () => convs.map((c) => quickConversation(c) ?? conversationFileSchema.safeParse(c)).length,
-        plain: () => convs.map((c) => conversationFileSchema.safeParse(c)).length,
-      }, rounds),
+      ...compare(
+        { name: 'row hash (ours: cyrb53-style 64-bit; plain: md5)', ours: hash(addRow), plain: hash(addRowMd5) },
+        rounds,
+      ),
+      ...compare(
+        {
+          name: 'validation (ours: pre-check, zod on failure; plain: zod)',
+          ours: () => convs.map((c) => quickConversation(c) ?? conversationFileSchema.safeParse(c)).length,
+          plain: () => convs.map((c) => conversationFileSchema.safeParse(c)).length,
+        },
+        rounds,
+      ),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;

@@ -6,7 +6,14 @@ import { z } from 'zod';
 import { notFound } from '../errors.js';
 import { presentMessage, publicMessage } from '../messages/present.js';
 import { pageQuery, pageRequest, toPage, type ListRef } from '../pagination/cursor.js';
-import type { ConversationChanges, ConversationRecord, IdempotencyInput, ListedMessage, Store, Written } from '../store/types.js';
+import type {
+  ConversationChanges,
+  ConversationRecord,
+  IdempotencyInput,
+  ListedMessage,
+  Store,
+  Written,
+} from '../store/types.js';
 import { isoTimestamp, uuid } from '../validation/resource-fields.js';
 import { storable } from '../validation/storable-schema.js';
 import { newId } from './ids.js';
@@ -18,10 +25,16 @@ export const createConversationBody = z.object({ title: title.optional() });
 /** PATCH: a new title and/or the archived flag, at least one. */
 export const updateConversationBody = z
   .object({ title: title.optional(), archived: z.boolean().optional() })
-  .refine((b) => b.title !== undefined || b.archived !== undefined, { message: 'send title and/or archived', path: ['title'] });
+  .refine((b) => b.title !== undefined || b.archived !== undefined, {
+    message: 'send title and/or archived',
+    path: ['title'],
+  });
 /** GET …/conversations: `?archived=true` lists only archived conversations, otherwise only the others. */
 export const listConversationsQuery = pageQuery.extend({
-  archived: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  archived: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 export type CreateConversationBody = z.infer<typeof createConversationBody>;
 
@@ -96,12 +109,21 @@ export async function getConversationWithMessages(
   userId: string,
   id: string,
 ): Promise<z.infer<typeof conversationWithMessages>> {
-  const [conversation, messages] = await Promise.all([store.getConversation(userId, id), allMessages(store, userId, id)]);
+  const [conversation, messages] = await Promise.all([
+    store.getConversation(userId, id),
+    allMessages(store, userId, id),
+  ]);
   if (!conversation || !messages) throw notFound('Conversation');
   return { ...presentConversation(conversation), messages: messages.map(presentMessage) };
 }
 
-export async function updateConversation(store: Store, userId: string, id: string, changes: ConversationChanges, now: string) {
+export async function updateConversation(
+  store: Store,
+  userId: string,
+  id: string,
+  changes: ConversationChanges,
+  now: string,
+) {
   const updated = await store.updateConversation(userId, id, changes, now);
   if (!updated) throw notFound('Conversation');
   return presentConversation(updated);

@@ -22,6 +22,11 @@ export async function archiveDirectory(dir: string, archive: string): Promise<st
     return target;
   } catch (error) {
     await rm(partial, { force: true });
-    throw new AppError(500, 'internal', `Could not write the backup archive ${target}: ${(error as Error).message}. Check the path is writable and \`tar\` is installed; nothing was imported.`, { cause: error });
+    throw new AppError(
+      500,
+      'internal',
+      `Could not write the backup archive ${target}: ${(error as Error).message}. Check the path is writable and \`tar\` is installed; nothing was imported.`,
+      { cause: error },
+    );
   }
 }

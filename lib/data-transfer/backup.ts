@@ -23,14 +23,23 @@ export const backupName = (at: Date): string => `threadbase-${at.toISOString().r
 
 /** Deletes all but the newest `keep` complete backups in `dir`; returns the removed names. */
 export async function applyRetention(dir: string, keep: number): Promise<{ removed: string[]; kept: string[] }> {
-  const names = (await readdir(dir)).filter((n) => BACKUP_NAME.test(n)).sort().reverse();
+  const names = (await readdir(dir))
+    .filter((n) => BACKUP_NAME.test(n))
+    .sort()
+    .reverse();
   const removed = names.slice(keep);
   for (const name of removed) await rm(join(dir, name), { recursive: true, force: true });
   return { removed, kept: names.slice(0, keep) };
 }
 
 /** Exports the database into a new timestamped directory under `dir`, then applies retention. */
-export async function backupDatabase(sql: Sql, url: string, dir: string, keep: number, progress: Progress): Promise<BackupResult> {
+export async function backupDatabase(
+  sql: Sql,
+  url: string,
+  dir: string,
+  keep: number,
+  progress: Progress,
+): Promise<BackupResult> {
   await mkdir(dir, { recursive: true });
   const name = backupName(new Date());
   const partial = join(dir, `.partial-${name}-${process.pid}`);

@@ -6,7 +6,15 @@
  * reads rows back (timestamps formatted by PostgreSQL itself), and the COPY text encoding.
  */
 import { canonicalJson } from '../canonical-json.js';
-import type { ApiTokenRecord, ConversationRecord, JsonObject, MessageRecord, SessionRecord, UsageRecord, UserRecord } from '../store/types.js';
+import type {
+  ApiTokenRecord,
+  ConversationRecord,
+  JsonObject,
+  MessageRecord,
+  SessionRecord,
+  UsageRecord,
+  UserRecord,
+} from '../store/types.js';
 
 export type ColumnKind = 'uuid' | 'text' | 'int' | 'ts' | 'json';
 export type Cell = string | number | null;
@@ -24,32 +32,99 @@ export interface TableSpec {
 export type TableName = 'users' | 'usage' | 'sessions' | 'apiTokens' | 'conversations' | 'messages';
 
 /** Load order: parents before children. */
-export const TABLE_ORDER: readonly TableName[] = ['users', 'usage', 'sessions', 'apiTokens', 'conversations', 'messages'];
+export const TABLE_ORDER: readonly TableName[] = [
+  'users',
+  'usage',
+  'sessions',
+  'apiTokens',
+  'conversations',
+  'messages',
+];
 
 export const TABLES: Record<TableName, TableSpec> = {
   users: {
-    name: 'users', table: 'users', key: 'id',
-    columns: [['id', 'uuid'], ['email', 'text'], ['username', 'text'], ['display_name', 'text'], ['password_hash', 'text'], ['created_at', 'ts'], ['updated_at', 'ts'], ['last_login_at', 'ts']],
+    name: 'users',
+    table: 'users',
+    key: 'id',
+    columns: [
+      ['id', 'uuid'],
+      ['email', 'text'],
+      ['username', 'text'],
+      ['display_name', 'text'],
+      ['password_hash', 'text'],
+      ['created_at', 'ts'],
+      ['updated_at', 'ts'],
+      ['last_login_at', 'ts'],
+    ],
   },
   usage: {
-    name: 'usage', table: 'usage', key: 'user_id',
-    columns: [['user_id', 'uuid'], ['tier', 'text'], ['daily_used', 'int'], ['daily_window_start', 'ts'], ['monthly_used', 'int'], ['monthly_window_start', 'ts'], ['total_used', 'int']],
+    name: 'usage',
+    table: 'usage',
+    key: 'user_id',
+    columns: [
+      ['user_id', 'uuid'],
+      ['tier', 'text'],
+      ['daily_used', 'int'],
+      ['daily_window_start', 'ts'],
+      ['monthly_used', 'int'],
+      ['monthly_window_start', 'ts'],
+      ['total_used', 'int'],
+    ],
   },
   sessions: {
-    name: 'sessions', table: 'sessions', key: 'id',
-    columns: [['id', 'uuid'], ['user_id', 'uuid'], ['token_hash', 'text'], ['created_at', 'ts'], ['expires_at', 'ts'], ['last_seen_at', 'ts']],
+    name: 'sessions',
+    table: 'sessions',
+    key: 'id',
+    columns: [
+      ['id', 'uuid'],
+      ['user_id', 'uuid'],
+      ['token_hash', 'text'],
+      ['created_at', 'ts'],
+      ['expires_at', 'ts'],
+      ['last_seen_at', 'ts'],
+    ],
   },
   apiTokens: {
-    name: 'apiTokens', table: 'api_tokens', key: 'id',
-    columns: [['id', 'uuid'], ['user_id', 'uuid'], ['name', 'text'], ['prefix', 'text'], ['token_hash', 'text'], ['created_at', 'ts'], ['last_used_at', 'ts'], ['expires_at', 'ts']],
+    name: 'apiTokens',
+    table: 'api_tokens',
+    key: 'id',
+    columns: [
+      ['id', 'uuid'],
+      ['user_id', 'uuid'],
+      ['name', 'text'],
+      ['prefix', 'text'],
+      ['token_hash', 'text'],
+      ['created_at', 'ts'],
+      ['last_used_at', 'ts'],
+      ['expires_at', 'ts'],
+    ],
   },
   conversations: {
-    name: 'conversations', table: 'conversations', key: 'id',
-    columns: [['id', 'uuid'], ['user_id', 'uuid'], ['title', 'text'], ['created_at', 'ts'], ['updated_at', 'ts'], ['message_count', 'int']],
+    name: 'conversations',
+    table: 'conversations',
+    key: 'id',
+    columns: [
+      ['id', 'uuid'],
+      ['user_id', 'uuid'],
+      ['title', 'text'],
+      ['created_at', 'ts'],
+      ['updated_at', 'ts'],
+      ['message_count', 'int'],
+    ],
   },
   messages: {
-    name: 'messages', table: 'messages', key: 'id',
-    columns: [['id', 'uuid'], ['conversation_id', 'uuid'], ['user_id', 'uuid'], ['role', 'text'], ['content', 'text'], ['metadata', 'json'], ['created_at', 'ts']],
+    name: 'messages',
+    table: 'messages',
+    key: 'id',
+    columns: [
+      ['id', 'uuid'],
+      ['conversation_id', 'uuid'],
+      ['user_id', 'uuid'],
+      ['role', 'text'],
+      ['content', 'text'],
+      ['metadata', 'json'],
+      ['created_at', 'ts'],
+    ],
   },
 };
 
@@ -93,7 +168,12 @@ export function canonicalFromDb(spec: TableSpec, cells: readonly Cell[]): string
   const out: Array<string | number | null> = new Array<string | number | null>(spec.columns.length);
   for (let i = 0; i < spec.columns.length; i++) {
     const cell = cells[i] ?? null;
-    out[i] = spec.columns[i]![1] === 'json' && typeof cell === 'string' ? (cell === '{}' ? '{}' : canonicalJson(JSON.parse(cell))) : cell;
+    out[i] =
+      spec.columns[i]![1] === 'json' && typeof cell === 'string'
+        ? cell === '{}'
+          ? '{}'
+          : canonicalJson(JSON.parse(cell))
+        : cell;
   }
   return joinCells(out);
 }
@@ -112,19 +192,61 @@ export function canonicalFromSource(spec: TableSpec, cells: readonly SourceCell[
 
 export type SourceCell = Cell | JsonObject;
 
-export const userCells = (u: UserRecord): SourceCell[] =>
-  [u.id, u.email, u.username, u.displayName, u.passwordHash, u.createdAt, u.updatedAt, u.lastLoginAt];
-export const usageCells = (u: UsageRecord): SourceCell[] =>
-  [u.userId, u.tier, u.dailyUsed, u.dailyWindowStart, u.monthlyUsed, u.monthlyWindowStart, u.totalUsed];
-export const sessionCells = (s: SessionRecord): SourceCell[] =>
-  [s.id, s.userId, s.tokenHash, s.createdAt, s.expiresAt, s.lastSeenAt];
-export const apiTokenCells = (t: ApiTokenRecord): SourceCell[] =>
-  [t.id, t.userId, t.name, t.prefix, t.tokenHash, t.createdAt, t.lastUsedAt, t.expiresAt];
+export const userCells = (u: UserRecord): SourceCell[] => [
+  u.id,
+  u.email,
+  u.username,
+  u.displayName,
+  u.passwordHash,
+  u.createdAt,
+  u.updatedAt,
+  u.lastLoginAt,
+];
+export const usageCells = (u: UsageRecord): SourceCell[] => [
+  u.userId,
+  u.tier,
+  u.dailyUsed,
+  u.dailyWindowStart,
+  u.monthlyUsed,
+  u.monthlyWindowStart,
+  u.totalUsed,
+];
+export const sessionCells = (s: SessionRecord): SourceCell[] => [
+  s.id,
+  s.userId,
+  s.tokenHash,
+  s.createdAt,
+  s.expiresAt,
+  s.lastSeenAt,
+];
+export const apiTokenCells = (t: ApiTokenRecord): SourceCell[] => [
+  t.id,
+  t.userId,
+  t.name,
+  t.prefix,
+  t.tokenHash,
+  t.createdAt,
+  t.lastUsedAt,
+  t.expiresAt,
+];
 // Version-1 columns only: data-transfer does not carry archived, parts, updatedAt or client message ids yet.
-export const conversationCells = (c: Omit<ConversationRecord, 'archived'>): SourceCell[] =>
-  [c.id, c.userId, c.title, c.createdAt, c.updatedAt, c.messageCount];
-export const messageCells = (m: Omit<MessageRecord, 'parts' | 'updatedAt'>, userId: string): SourceCell[] =>
-  [m.id, m.conversationId, userId, m.role, m.content, m.metadata, m.createdAt];
+export const conversationCells = (c: Omit<ConversationRecord, 'archived'>): SourceCell[] => [
+  c.id,
+  c.userId,
+  c.title,
+  c.createdAt,
+  c.updatedAt,
+  c.messageCount,
+];
+export const messageCells = (m: Omit<MessageRecord, 'parts' | 'updatedAt'>, userId: string): SourceCell[] => [
+  m.id,
+  m.conversationId,
+  userId,
+  m.role,
+  m.content,
+  m.metadata,
+  m.createdAt,
+];
 
 // COPY text format: backslash escapes for the characters that delimit fields and rows.
 const COPY_ESCAPE = /[\\\t\n\r]/g;

@@ -78,5 +78,8 @@ export function summarize(acc: TableChecksum): ChecksumSummary {
 }
 
 export function summarizeAll(all: Checksums): Record<TableName, ChecksumSummary> {
-  return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, summarize(v)])) as Record<TableName, ChecksumSummary>;
+  return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, summarize(v)])) as Record<
+    TableName,
+    ChecksumSummary
+  >;
 }

@@ -14,13 +14,19 @@ import { createProgress, type Progress } from './progress.js';
 /** DATABASE_URL from the parsed configuration; a UsageError naming the variable when unset. */
 export function databaseUrl(): string {
   const url = config().databaseUrl;
-  if (!url) throw new UsageError('DATABASE_URL is not set. Set it to the PostgreSQL database to use, e.g. DATABASE_URL=postgres://user:pass@host:5432/threadbase');
+  if (!url)
+    throw new UsageError(
+      'DATABASE_URL is not set. Set it to the PostgreSQL database to use, e.g. DATABASE_URL=postgres://user:pass@host:5432/threadbase',
+    );
   return url;
 }
 
 /** Runs `work` with the tools' connection and always closes it; connection problems say what to check. */
 export async function withDatabase<T>(url: string, work: (sql: Sql) => Promise<T>): Promise<T> {
-  const sql = openTransferDb(url, { prepare: config().db.prepare, connectTimeoutSeconds: config().db.connectTimeoutSeconds });
+  const sql = openTransferDb(url, {
+    prepare: config().db.prepare,
+    connectTimeoutSeconds: config().db.connectTimeoutSeconds,
+  });
   try {
     return await work(sql);
   } catch (error) {
@@ -50,7 +56,10 @@ function describeError(error: unknown): string {
  * and exit handlers remove temporary files.
  */
 export function runScript(main: () => Promise<number>): void {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(signal, () => {
       process.stderr.write(`\n${signal}: stopped; nothing was committed by an unfinished import or restore.\n`);
       process.exit(code);
@@ -88,7 +97,11 @@ export interface DataScript {
   main: (run: DataRun) => Promise<number>;
 }
 
-const COMMON_OPTIONS: CliOptions = { json: { type: 'boolean' }, report: { type: 'string' }, quiet: { type: 'boolean' } };
+const COMMON_OPTIONS: CliOptions = {
+  json: { type: 'boolean' },
+  report: { type: 'string' },
+  quiet: { type: 'boolean' },
+};
 
 /** Parses a data script's arguments (--help prints the usage), then runs it under `runScript`. */
 export function runDataScript(script: DataScript): void {
@@ -99,11 +112,17 @@ export function runDataScript(script: DataScript): void {
       return 0;
     }
     const [dir, ...rest] = args.positionals;
-    if (script.directory === undefined && dir !== undefined) throw new UsageError(`unexpected argument ${dir}\n${script.usage}`);
+    if (script.directory === undefined && dir !== undefined)
+      throw new UsageError(`unexpected argument ${dir}\n${script.usage}`);
     if (script.directory !== undefined && (dir === undefined || rest.length > 0)) {
       throw new UsageError(`expected exactly one ${script.directory}\n${script.usage}`);
     }
     const url = databaseUrl();
-    return script.main({ args, dir: dir ?? '', url, progress: createProgress(process.stderr, args.values.quiet === true) });
+    return script.main({
+      args,
+      dir: dir ?? '',
+      url,
+      progress: createProgress(process.stderr, args.values.quiet === true),
+    });
   });
 }

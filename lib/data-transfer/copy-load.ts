@@ -5,7 +5,17 @@
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { columnList, copyLine, apiTokenCells, sessionCells, usageCells, userCells, type SourceCell, type TableName, type TableSpec } from './canonical-row.js';
+import {
+  columnList,
+  copyLine,
+  apiTokenCells,
+  sessionCells,
+  usageCells,
+  userCells,
+  type SourceCell,
+  type TableName,
+  type TableSpec,
+} from './canonical-row.js';
 import type { Spool } from './spool.js';
 import type { SourceScan } from './validate.js';
 import type { Tx } from './db.js';
@@ -23,7 +33,13 @@ function countRows(chunk: Buffer | string): number {
 }
 
 /** COPYs the COPY-text `source` into `table` (the spec's table or a staging copy); returns the row count. */
-export async function copyInto(tx: Tx, spec: TableSpec, table: string, source: Readable, onRows: (n: number) => void): Promise<number> {
+export async function copyInto(
+  tx: Tx,
+  spec: TableSpec,
+  table: string,
+  source: Readable,
+  onRows: (n: number) => void,
+): Promise<number> {
   let total = 0;
   async function* counted(): AsyncGenerator<Buffer | string> {
     for await (const chunk of source) {
@@ -40,17 +56,26 @@ export async function copyInto(tx: Tx, spec: TableSpec, table: string, source: R
 }
 
 function* batches(rows: SourceCell[][], batchRows: number): Generator<string> {
-  for (let i = 0; i < rows.length; i += batchRows) yield rows.slice(i, i + batchRows).map(copyLine).join('');
+  for (let i = 0; i < rows.length; i += batchRows)
+    yield rows
+      .slice(i, i + batchRows)
+      .map(copyLine)
+      .join('');
 }
 
 /** A table of a validated source as a stream of COPY text, in chunks of about `batchRows` rows. */
 export function sourceStream(scan: SourceScan, spool: Spool, name: TableName, batchRows: number): Readable {
   switch (name) {
-    case 'users': return Readable.from(batches(scan.small.users.map(userCells), batchRows));
-    case 'usage': return Readable.from(batches(scan.small.usage.map(usageCells), batchRows));
-    case 'sessions': return Readable.from(batches(scan.small.sessions.map(sessionCells), batchRows));
-    case 'apiTokens': return Readable.from(batches(scan.small.apiTokens.map(apiTokenCells), batchRows));
+    case 'users':
+      return Readable.from(batches(scan.small.users.map(userCells), batchRows));
+    case 'usage':
+      return Readable.from(batches(scan.small.usage.map(usageCells), batchRows));
+    case 'sessions':
+      return Readable.from(batches(scan.small.sessions.map(sessionCells), batchRows));
+    case 'apiTokens':
+      return Readable.from(batches(scan.small.apiTokens.map(apiTokenCells), batchRows));
     case 'conversations':
-    case 'messages': return spool.read(name, Math.min(8 << 20, Math.max(16 << 10, batchRows * SPOOL_BYTES_PER_ROW)));
+    case 'messages':
+      return spool.read(name, Math.min(8 << 20, Math.max(16 << 10, batchRows * SPOOL_BYTES_PER_ROW)));
   }
 }

@@ -4,7 +4,15 @@
  * hash as the JSON side (docs/decisions/0011); also row counts.
  */
 import { addRow, emptyChecksum, emptyChecksums, type Checksums, type TableChecksum } from './checksum.js';
-import { TABLE_ORDER, TABLES, canonicalFromDb, selectList, type Cell, type TableName, type TableSpec } from './canonical-row.js';
+import {
+  TABLE_ORDER,
+  TABLES,
+  canonicalFromDb,
+  selectList,
+  type Cell,
+  type TableName,
+  type TableSpec,
+} from './canonical-row.js';
 import type { Sql, Tx } from './db.js';
 
 const CURSOR_ROWS = 2000;
@@ -13,9 +21,16 @@ export type QueryParam = string | string[];
 
 /** Streams `select <canonical cells> from table [where]` to `each`, in batches. */
 export async function eachDbRow(
-  sql: Sql | Tx, spec: TableSpec, where: string, each: (cells: Cell[]) => void, orderBy = '', params: QueryParam[] = [],
+  sql: Sql | Tx,
+  spec: TableSpec,
+  where: string,
+  each: (cells: Cell[]) => void,
+  orderBy = '',
+  params: QueryParam[] = [],
 ): Promise<void> {
-  const query = sql.unsafe(`select ${selectList(spec, 't')} from "${spec.table}" t ${where} ${orderBy}`, params).values();
+  const query = sql
+    .unsafe(`select ${selectList(spec, 't')} from "${spec.table}" t ${where} ${orderBy}`, params)
+    .values();
   await query.cursor(CURSOR_ROWS, (rows) => {
     for (const row of rows) each(row as Cell[]);
   });

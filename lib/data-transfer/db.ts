@@ -46,10 +46,30 @@ export function connectionHint(error: unknown, url: string): AppError | undefine
   const code = pgCode(error);
   const where = describeUrl(url);
   if (isDatabaseUnreachable(error)) {
-    return new AppError(503, 'unavailable', `Cannot reach PostgreSQL at ${where.host}. Check DATABASE_URL and that the server is running.`, { cause: error });
+    return new AppError(
+      503,
+      'unavailable',
+      `Cannot reach PostgreSQL at ${where.host}. Check DATABASE_URL and that the server is running.`,
+      { cause: error },
+    );
   }
-  if (code === '3D000') return new AppError(503, 'unavailable', `Database "${where.database}" does not exist on ${where.host}. Create it, then run npm run db:migrate.`, { cause: error });
-  if (code === '42P01') return new AppError(503, 'unavailable', `The database at ${where.host}/${where.database} has no Threadbase tables. Run npm run db:migrate first.`, { cause: error });
-  if (code === '28P01' || code === '28000') return new AppError(503, 'unavailable', `PostgreSQL refused the credentials in DATABASE_URL for ${where.host}.`, { cause: error });
+  if (code === '3D000')
+    return new AppError(
+      503,
+      'unavailable',
+      `Database "${where.database}" does not exist on ${where.host}. Create it, then run npm run db:migrate.`,
+      { cause: error },
+    );
+  if (code === '42P01')
+    return new AppError(
+      503,
+      'unavailable',
+      `The database at ${where.host}/${where.database} has no Threadbase tables. Run npm run db:migrate first.`,
+      { cause: error },
+    );
+  if (code === '28P01' || code === '28000')
+    return new AppError(503, 'unavailable', `PostgreSQL refused the credentials in DATABASE_URL for ${where.host}.`, {
+      cause: error,
+    });
   return undefined;
 }

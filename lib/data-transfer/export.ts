@@ -36,27 +36,54 @@ const sn = (c: Cell | undefined): string | null => (c === null || c === undefine
 const n = (c: Cell | undefined): number => Number(c);
 
 const toUser = (c: Cell[]): UserRecord => ({
-  id: s(c[0]), email: s(c[1]), username: s(c[2]), displayName: s(c[3]), passwordHash: s(c[4]), createdAt: s(c[5]), updatedAt: s(c[6]), lastLoginAt: sn(c[7]),
+  id: s(c[0]),
+  email: s(c[1]),
+  username: s(c[2]),
+  displayName: s(c[3]),
+  passwordHash: s(c[4]),
+  createdAt: s(c[5]),
+  updatedAt: s(c[6]),
+  lastLoginAt: sn(c[7]),
 });
 const toUsage = (c: Cell[]): UsageRecord => ({
-  userId: s(c[0]), tier: s(c[1]), dailyUsed: n(c[2]), dailyWindowStart: s(c[3]), monthlyUsed: n(c[4]), monthlyWindowStart: s(c[5]), totalUsed: n(c[6]),
+  userId: s(c[0]),
+  tier: s(c[1]),
+  dailyUsed: n(c[2]),
+  dailyWindowStart: s(c[3]),
+  monthlyUsed: n(c[4]),
+  monthlyWindowStart: s(c[5]),
+  totalUsed: n(c[6]),
 });
 const toSession = (c: Cell[]): SessionRecord => ({
-  id: s(c[0]), userId: s(c[1]), tokenHash: s(c[2]), createdAt: s(c[3]), expiresAt: s(c[4]), lastSeenAt: s(c[5]),
+  id: s(c[0]),
+  userId: s(c[1]),
+  tokenHash: s(c[2]),
+  createdAt: s(c[3]),
+  expiresAt: s(c[4]),
+  lastSeenAt: s(c[5]),
 });
 const toApiToken = (c: Cell[]): ApiTokenRecord => ({
-  id: s(c[0]), userId: s(c[1]), name: s(c[2]), prefix: s(c[3]), tokenHash: s(c[4]), createdAt: s(c[5]), lastUsedAt: sn(c[6]), expiresAt: sn(c[7]),
+  id: s(c[0]),
+  userId: s(c[1]),
+  name: s(c[2]),
+  prefix: s(c[3]),
+  tokenHash: s(c[4]),
+  createdAt: s(c[5]),
+  lastUsedAt: sn(c[6]),
+  expiresAt: sn(c[7]),
 });
 
 /** Refuses a target that exists and is not empty, so an export never mixes with other files. */
 async function prepareTarget(dir: string): Promise<{ existed: boolean }> {
   let existed = true;
   const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw new AppError(500, 'internal', `Cannot read ${dir}: ${error.message}`, { cause: error });
+    if (error.code !== 'ENOENT')
+      throw new AppError(500, 'internal', `Cannot read ${dir}: ${error.message}`, { cause: error });
     existed = false;
     return [];
   });
-  if (entries.length > 0) throw new AppError(400, 'bad_request', `${dir} is not empty. Export into a new or empty directory.`);
+  if (entries.length > 0)
+    throw new AppError(400, 'bad_request', `${dir} is not empty. Export into a new or empty directory.`);
   await mkdir(join(dir, FILES.conversations), { recursive: true });
   return { existed };
 }
@@ -67,13 +94,26 @@ async function undoTarget(dir: string, existed: boolean): Promise<void> {
   for (const name of await readdir(dir)) await rm(join(dir, name), { recursive: true, force: true });
 }
 
-async function exportTable<T>(tx: Tx, dir: string, name: TableName, file: string, toRecord: (c: Cell[]) => T, sums: Checksums): Promise<void> {
+async function exportTable<T>(
+  tx: Tx,
+  dir: string,
+  name: TableName,
+  file: string,
+  toRecord: (c: Cell[]) => T,
+  sums: Checksums,
+): Promise<void> {
   const spec = TABLES[name];
   const records: T[] = [];
-  await eachDbRow(tx, spec, '', (cells) => {
-    addRow(sums[name], canonicalFromDb(spec, cells));
-    records.push(toRecord(cells));
-  }, `order by t."${spec.key}"`);
+  await eachDbRow(
+    tx,
+    spec,
+    '',
+    (cells) => {
+      addRow(sums[name], canonicalFromDb(spec, cells));
+      records.push(toRecord(cells));
+    },
+    `order by t."${spec.key}"`,
+  );
   await writeJsonAtomic(join(dir, file), records);
 }
 
@@ -92,10 +132,12 @@ async function exportConversations(tx: Tx, dir: string, sums: Checksums, progres
     await writeJsonAtomic(join(dir, FILES.conversations, `${current.id}.json`), current);
     progress.tick(1);
   };
-  const query = tx.unsafe(
-    `select ${selectList(conv, 'c')}, ${selectList(msg, 'm')} from conversations c left join messages m on m.conversation_id = c.id
+  const query = tx
+    .unsafe(
+      `select ${selectList(conv, 'c')}, ${selectList(msg, 'm')} from conversations c left join messages m on m.conversation_id = c.id
      order by c.id, m.created_at, m.id`,
-  ).values();
+    )
+    .values();
   for await (const rows of query.cursor(1000)) {
     for (const row of rows as Cell[][]) {
       if (current?.id !== s(row[0])) {
@@ -106,7 +148,13 @@ async function exportConversations(tx: Tx, dir: string, sums: Checksums, progres
       const m = row.slice(width);
       if (m[0] === null) continue;
       addRow(sums.messages, canonicalFromDb(msg, m));
-      current.messages.push({ id: s(m[0]), role: s(m[3]) as Role, content: s(m[4]), metadata: JSON.parse(s(m[5])) as JsonObject, createdAt: s(m[6]) });
+      current.messages.push({
+        id: s(m[0]),
+        role: s(m[3]) as Role,
+        content: s(m[4]),
+        metadata: JSON.parse(s(m[5])) as JsonObject,
+        createdAt: s(m[6]),
+      });
     }
   }
   if (current) await flush();
@@ -140,13 +188,22 @@ async function refuseVersion2Data(tx: Tx): Promise<void> {
     or exists (select 1 from messages where parts is not null or updated_at <> created_at
                or (message_id is not null and message_id <> id::text)) as found`;
   if (row?.found) {
-    throw new AppError(400, 'bad_request', 'This database holds archived conversations, message parts, edited messages or ' +
-      'client-chosen message ids, which data:export cannot carry yet; nothing was exported.');
+    throw new AppError(
+      400,
+      'bad_request',
+      'This database holds archived conversations, message parts, edited messages or ' +
+        'client-chosen message ids, which data:export cannot carry yet; nothing was exported.',
+    );
   }
 }
 
 /** Writes the database at `url` (through `sql`) into `dir` as a JSON store. */
-export async function exportDatabase(sql: Sql, url: string, dir: string, progress: Progress = createProgress(process.stderr, true)): Promise<ExportManifest> {
+export async function exportDatabase(
+  sql: Sql,
+  url: string,
+  dir: string,
+  progress: Progress = createProgress(process.stderr, true),
+): Promise<ExportManifest> {
   const { existed } = await prepareTarget(dir);
   const sums = emptyChecksums();
   try {
@@ -156,7 +213,11 @@ export async function exportDatabase(sql: Sql, url: string, dir: string, progres
     throw error;
   }
   const manifest: ExportManifest = {
-    format: FORMAT_NAME, version: EXPORT_VERSION, kind: 'export', createdAt: new Date().toISOString(), source: describeUrl(url),
+    format: FORMAT_NAME,
+    version: EXPORT_VERSION,
+    kind: 'export',
+    createdAt: new Date().toISOString(),
+    source: describeUrl(url),
     counts: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v.count])) as Record<TableName, number>,
     checksums: summarizeAll(sums),
   };

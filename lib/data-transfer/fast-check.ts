@@ -13,7 +13,8 @@ import type { ConversationFile } from './format.js';
 
 const isText = (v: unknown): v is string => typeof v === 'string' && unstorableReason(v) === null;
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function quickMessage(m: unknown): FileMessage | null {
   if (!isPlainObject(m)) return null;
@@ -31,7 +32,15 @@ export function quickConversation(raw: unknown): ConversationFile | null {
   if (!isPlainObject(raw)) return null;
   const { id, userId, title, createdAt, updatedAt, messages, archived } = raw;
   if (archived !== undefined && archived !== false) return null;
-  if (!isUuid(id) || !isUuid(userId) || !isText(title) || !isIsoInstant(createdAt) || !isIsoInstant(updatedAt) || !Array.isArray(messages)) return null;
+  if (
+    !isUuid(id) ||
+    !isUuid(userId) ||
+    !isText(title) ||
+    !isIsoInstant(createdAt) ||
+    !isIsoInstant(updatedAt) ||
+    !Array.isArray(messages)
+  )
+    return null;
   const out: FileMessage[] = new Array<FileMessage>(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const m = quickMessage(messages[i]);

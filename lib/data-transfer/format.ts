@@ -39,7 +39,10 @@ const count = z.number().int().min(0).max(2_147_483_647);
 // The API's metadata rule (storable text, at most JSON_MAX_DEPTH levels, `__proto__` kept), without its size cap.
 const metadata = storableJsonObject();
 
-export const metaSchema = z.object({ format: z.literal(FORMAT_NAME), version: z.union([z.literal(1), z.literal(FORMAT_VERSION)]) });
+export const metaSchema = z.object({
+  format: z.literal(FORMAT_NAME),
+  version: z.union([z.literal(1), z.literal(FORMAT_VERSION)]),
+});
 
 export const userSchema = z.object({
   id: uuid,
@@ -82,32 +85,37 @@ export const usageSchema = z.object({
   totalUsed: count,
 }) satisfies z.ZodType<UsageRecord>;
 
-export const fileMessageSchema = z.object({
-  id: uuid,
-  role: z.enum(['user', 'assistant', 'system']),
-  content: text(),
-  metadata: metadata.default({}),
-  createdAt: isoTimestamp,
-  // Version-2 fields, accepted only with the values a version-1 message implies.
-  parts: z.null({ error: 'parts are not supported by data:import yet' }).optional(),
-  updatedAt: isoTimestamp.optional(),
-  seq: z.number().int().optional(),
-}).refine((m) => m.updatedAt === undefined || m.updatedAt === m.createdAt, {
-  message: 'replaced messages (updatedAt after createdAt) are not supported by data:import yet',
-  path: ['updatedAt'],
-}).transform(({ parts: _p, updatedAt: _u, seq: _s, ...m }) => m);
+export const fileMessageSchema = z
+  .object({
+    id: uuid,
+    role: z.enum(['user', 'assistant', 'system']),
+    content: text(),
+    metadata: metadata.default({}),
+    createdAt: isoTimestamp,
+    // Version-2 fields, accepted only with the values a version-1 message implies.
+    parts: z.null({ error: 'parts are not supported by data:import yet' }).optional(),
+    updatedAt: isoTimestamp.optional(),
+    seq: z.number().int().optional(),
+  })
+  .refine((m) => m.updatedAt === undefined || m.updatedAt === m.createdAt, {
+    message: 'replaced messages (updatedAt after createdAt) are not supported by data:import yet',
+    path: ['updatedAt'],
+  })
+  .transform(({ parts: _p, updatedAt: _u, seq: _s, ...m }) => m);
 
 /** A conversation file. Unknown top-level fields (e.g. the JSON store's idempotency records) are dropped. */
-export const conversationFileSchema = z.object({
-  id: uuid,
-  userId: uuid,
-  title: text(),
-  createdAt: isoTimestamp,
-  updatedAt: isoTimestamp,
-  messages: z.array(fileMessageSchema),
-  archived: z.literal(false, { error: 'archived conversations are not supported by data:import yet' }).optional(),
-  lastSeq: z.number().int().optional(),
-}).transform(({ archived: _a, lastSeq: _l, ...c }): ConversationFile => c);
+export const conversationFileSchema = z
+  .object({
+    id: uuid,
+    userId: uuid,
+    title: text(),
+    createdAt: isoTimestamp,
+    updatedAt: isoTimestamp,
+    messages: z.array(fileMessageSchema),
+    archived: z.literal(false, { error: 'archived conversations are not supported by data:import yet' }).optional(),
+    lastSeq: z.number().int().optional(),
+  })
+  .transform(({ archived: _a, lastSeq: _l, ...c }): ConversationFile => c);
 
 /**
  * A conversation file as imported and exported: the JSON store's, without its idempotency records,

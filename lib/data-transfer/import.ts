@@ -57,7 +57,11 @@ export interface ImportReport {
 
 /** Thrown inside the transaction to roll it back with a report-worthy outcome. */
 class Abort extends Error {
-  constructor(readonly status: ImportStatus, message: string, readonly conflicts: Conflict[] = []) {
+  constructor(
+    readonly status: ImportStatus,
+    message: string,
+    readonly conflicts: Conflict[] = [],
+  ) {
     super(message);
   }
 }
@@ -65,21 +69,37 @@ class Abort extends Error {
 const ALL_TABLES = 'users, usage, sessions, api_tokens, conversations, messages, login_failures, idempotency_keys';
 const IMPORT_LOCK = 'threadbase:data-import';
 
-const zeroCounts = (): Record<TableName, number> => Object.fromEntries(TABLE_ORDER.map((n) => [n, 0])) as Record<TableName, number>;
+const zeroCounts = (): Record<TableName, number> =>
+  Object.fromEntries(TABLE_ORDER.map((n) => [n, 0])) as Record<TableName, number>;
 
 function baseReport(scan: SourceScan, url: string, dryRun: boolean): ImportReport {
   const counts = Object.fromEntries(TABLE_ORDER.map((n) => [n, scan.checksums[n].count])) as Record<TableName, number>;
   return {
-    status: 'imported', ok: true, message: '', source: scan.dir, target: describeUrl(url), dryRun, mode: null, counts,
-    inserted: zeroCounts(), unchanged: zeroCounts(), checksums: summarizeAll(scan.checksums), verified: false,
-    issues: scan.issues, issueCount: scan.issueCount, conflicts: [], skipped: scan.skipped, durationMs: 0,
+    status: 'imported',
+    ok: true,
+    message: '',
+    source: scan.dir,
+    target: describeUrl(url),
+    dryRun,
+    mode: null,
+    counts,
+    inserted: zeroCounts(),
+    unchanged: zeroCounts(),
+    checksums: summarizeAll(scan.checksums),
+    verified: false,
+    issues: scan.issues,
+    issueCount: scan.issueCount,
+    conflicts: [],
+    skipped: scan.skipped,
+    durationMs: 0,
   };
 }
 
 /** Names every table whose database checksum differs from the source's. */
 function mismatches(source: Checksums, db: Checksums): string[] {
   return TABLE_ORDER.filter((n) => !sameChecksum(source[n], db[n])).map(
-    (n) => `${n}: source ${source[n].count} rows, database ${db[n].count} rows${source[n].count === db[n].count ? ' (same count, different content)' : ''}`,
+    (n) =>
+      `${n}: source ${source[n].count} rows, database ${db[n].count} rows${source[n].count === db[n].count ? ' (same count, different content)' : ''}`,
   );
 }
 
@@ -91,11 +111,19 @@ async function holdsExactly(sql: Sql | Tx, scan: SourceScan, counts: Record<Tabl
   return mismatches(scan.checksums, await dbChecksums(sql)).length === 0;
 }
 
-async function copyAll(tx: Tx, scan: SourceScan, spool: Spool, batch: number, progress: Progress): Promise<Record<TableName, number>> {
+async function copyAll(
+  tx: Tx,
+  scan: SourceScan,
+  spool: Spool,
+  batch: number,
+  progress: Progress,
+): Promise<Record<TableName, number>> {
   const inserted = zeroCounts();
   for (const name of TABLE_ORDER) {
     progress.start(`load ${name}`, scan.checksums[name].count, 'rows');
-    inserted[name] = await copyInto(tx, TABLES[name], TABLES[name].table, sourceStream(scan, spool, name, batch), (n) => progress.tick(n));
+    inserted[name] = await copyInto(tx, TABLES[name], TABLES[name].table, sourceStream(scan, spool, name, batch), (n) =>
+      progress.tick(n),
+    );
     progress.done();
   }
   return inserted;
@@ -108,53 +136,107 @@ async function verifyLoaded(tx: Tx, scan: SourceScan, mode: ImportMode, progress
   progress.done();
   const bad = mismatches(scan.checksums, db);
   if (bad.length > 0) {
-    throw new AppError(500, 'internal', `Verification before COMMIT failed, so nothing was written: ${bad.join('; ')}. ` +
-      'Stop anything else writing to this database (triggers, the application) and re-run; if it happens again, report it with the --json output.');
+    throw new AppError(
+      500,
+      'internal',
+      `Verification before COMMIT failed, so nothing was written: ${bad.join('; ')}. ` +
+        'Stop anything else writing to this database (triggers, the application) and re-run; if it happens again, report it with the --json output.',
+    );
   }
 }
 
 /** Everything between BEGIN and COMMIT. */
-async function runTransaction(tx: Tx, scan: SourceScan, spool: Spool, options: ImportOptions, report: ImportReport, progress: Progress): Promise<void> {
+async function runTransaction(
+  tx: Tx,
+  scan: SourceScan,
+  spool: Spool,
+  options: ImportOptions,
+  report: ImportReport,
+  progress: Progress,
+): Promise<void> {
   await tx`select pg_advisory_xact_lock(hashtext(${IMPORT_LOCK}))`;
   if (options.replace) await tx.unsafe(`truncate ${ALL_TABLES}`);
   const counts = await dbCounts(tx);
   if (options.requireEmpty && !isEmpty(counts)) {
-    throw new Abort('not-empty', 'The database already holds data, so restore refused to touch it. Re-run with --force to replace all of its contents (in one transaction), or restore into an empty database.');
+    throw new Abort(
+      'not-empty',
+      'The database already holds data, so restore refused to touch it. Re-run with --force to replace all of its contents (in one transaction), or restore into an empty database.',
+    );
   }
   if (isEmpty(counts)) {
     report.mode = options.replace ? 'replace' : 'empty-database';
     report.inserted = await copyAll(tx, scan, spool, options.batchSize ?? 1000, progress);
   } else {
     report.mode = 'merge';
-    if (await holdsExactly(tx, scan, counts)) throw new Abort('already-imported', 'Already imported: the database holds exactly these records. Nothing was written.');
+    if (await holdsExactly(tx, scan, counts))
+      throw new Abort(
+        'already-imported',
+        'Already imported: the database holds exactly these records. Nothing was written.',
+      );
     await stageSource(tx, scan, spool, options.batchSize ?? 1000, progress);
     const conflicts = await findConflicts(tx);
-    if (conflicts.length > 0) throw new Abort('conflict', `${conflicts.length} record(s) already exist in the database with different content. Nothing was written; resolve them (or restore into an empty database) and re-run.`, conflicts);
+    if (conflicts.length > 0)
+      throw new Abort(
+        'conflict',
+        `${conflicts.length} record(s) already exist in the database with different content. Nothing was written; resolve them (or restore into an empty database) and re-run.`,
+        conflicts,
+      );
     report.inserted = await insertMissing(tx, progress);
   }
   await verifyLoaded(tx, scan, report.mode, progress);
   report.verified = true;
   if (report.mode === 'merge' && TABLE_ORDER.every((n) => report.inserted[n] === 0)) {
-    throw new Abort('already-imported', 'Already imported: every record exists in the database with the same content. Nothing was written.');
+    throw new Abort(
+      'already-imported',
+      'Already imported: every record exists in the database with the same content. Nothing was written.',
+    );
   }
 }
 
 function translateLoadError(error: unknown): unknown {
   const code = pgCode(error);
   const detail = error instanceof Error && 'detail' in error ? String((error as { detail: unknown }).detail) : '';
-  if (code === '23505') return new AppError(409, 'conflict', `Duplicate record in the source (${detail || (error as Error).message}). Nothing was written; remove the duplicate and re-run.`, { cause: error });
-  if (code === '23503') return new AppError(400, 'validation_failed', `A record refers to a missing parent (${detail || (error as Error).message}). Nothing was written.`, { cause: error });
+  if (code === '23505')
+    return new AppError(
+      409,
+      'conflict',
+      `Duplicate record in the source (${detail || (error as Error).message}). Nothing was written; remove the duplicate and re-run.`,
+      { cause: error },
+    );
+  if (code === '23503')
+    return new AppError(
+      400,
+      'validation_failed',
+      `A record refers to a missing parent (${detail || (error as Error).message}). Nothing was written.`,
+      { cause: error },
+    );
   return error;
 }
 
-async function load(sql: Sql, url: string, scan: SourceScan, spool: Spool, options: ImportOptions, report: ImportReport, progress: Progress): Promise<void> {
+async function load(
+  sql: Sql,
+  url: string,
+  scan: SourceScan,
+  spool: Spool,
+  options: ImportOptions,
+  report: ImportReport,
+  progress: Progress,
+): Promise<void> {
   try {
     await sql.begin((tx) => runTransaction(tx, scan, spool, options, report, progress));
-    report.unchanged = Object.fromEntries(TABLE_ORDER.map((n) => [n, report.counts[n] - report.inserted[n]])) as Record<TableName, number>;
+    report.unchanged = Object.fromEntries(TABLE_ORDER.map((n) => [n, report.counts[n] - report.inserted[n]])) as Record<
+      TableName,
+      number
+    >;
     report.message = `Imported ${TABLE_ORDER.map((n) => `${report.inserted[n]} ${n}`).join(', ')}; verified before COMMIT.`;
   } catch (error) {
     if (!(error instanceof Abort)) throw connectionHint(error, url) ?? translateLoadError(error);
-    Object.assign(report, { status: error.status, ok: error.status === 'already-imported', message: error.message, conflicts: error.conflicts });
+    Object.assign(report, {
+      status: error.status,
+      ok: error.status === 'already-imported',
+      message: error.message,
+      conflicts: error.conflicts,
+    });
     if (error.status === 'already-imported') report.unchanged = { ...report.counts };
   }
 }
@@ -166,9 +248,11 @@ async function dryRun(sql: Sql, url: string, scan: SourceScan, report: ImportRep
     if (isEmpty(counts)) {
       report.message = `Dry run: valid. A real run would insert ${TABLE_ORDER.map((n) => `${report.counts[n]} ${n}`).join(', ')} into the empty database. Nothing was written.`;
     } else if (await holdsExactly(sql, scan, counts)) {
-      report.message = 'Dry run: valid. The database already holds exactly these records; a real run would write nothing.';
+      report.message =
+        'Dry run: valid. The database already holds exactly these records; a real run would write nothing.';
     } else {
-      report.message = 'Dry run: valid. The database already holds other data: a real run would insert the missing records, skip identical ones, and stop without writing if any record conflicts. Nothing was written.';
+      report.message =
+        'Dry run: valid. The database already holds other data: a real run would insert the missing records, skip identical ones, and stop without writing if any record conflicts. Nothing was written.';
     }
   } catch (error) {
     throw connectionHint(error, url) ?? error;
@@ -184,7 +268,11 @@ export async function importDirectory(sql: Sql, url: string, options: ImportOpti
     const scan = await scanSource(options.dir, progress, spool);
     const report = baseReport(scan, url, options.dryRun === true);
     if (scan.issueCount > 0) {
-      Object.assign(report, { status: 'invalid', ok: false, message: `${scan.issueCount} invalid record(s) in ${options.dir}. Nothing was written; fix them and re-run.` });
+      Object.assign(report, {
+        status: 'invalid',
+        ok: false,
+        message: `${scan.issueCount} invalid record(s) in ${options.dir}. Nothing was written; fix them and re-run.`,
+      });
     } else if (spool) {
       await load(sql, url, scan, spool, options, report, progress);
     } else {

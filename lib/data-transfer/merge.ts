@@ -32,11 +32,19 @@ export const stagedOnly = (name: TableName): string => {
 };
 
 /** COPYs the whole source into temporary staging tables shaped like the real ones. */
-export async function stageSource(tx: Tx, scan: SourceScan, spool: Spool, batchRows: number, progress: Progress): Promise<void> {
+export async function stageSource(
+  tx: Tx,
+  scan: SourceScan,
+  spool: Spool,
+  batchRows: number,
+  progress: Progress,
+): Promise<void> {
   for (const name of TABLE_ORDER) {
     const spec = TABLES[name];
     const stage = stageName(spec);
-    await tx.unsafe(`create temp table "${stage}" on commit drop as select ${cols(spec, 't')} from "${spec.table}" t with no data`);
+    await tx.unsafe(
+      `create temp table "${stage}" on commit drop as select ${cols(spec, 't')} from "${spec.table}" t with no data`,
+    );
     progress.start(`stage ${name}`, scan.checksums[name].count, 'rows');
     await copyInto(tx, spec, stage, sourceStream(scan, spool, name, batchRows), (n) => progress.tick(n));
     progress.done();
@@ -54,14 +62,24 @@ async function differing(tx: Tx, name: TableName): Promise<Conflict[]> {
   return rows.map((r) => ({ table: name, id: r.id, reason: 'exists in the database with different content' }));
 }
 
-async function uniqueClashes(tx: Tx, name: TableName, column: string, label: string, lower: boolean): Promise<Conflict[]> {
+async function uniqueClashes(
+  tx: Tx,
+  name: TableName,
+  column: string,
+  label: string,
+  lower: boolean,
+): Promise<Conflict[]> {
   const spec = TABLES[name];
   const l = (x: string): string => (lower ? `lower(${x})` : x);
   const rows = await tx.unsafe<{ id: string; other: string }[]>(
     `select s.id::text as id, t.id::text as other from "${stageName(spec)}" s join "${spec.table}" t
      on ${l(`t."${column}"`)} = ${l(`s."${column}"`)} and t.id <> s.id order by 1 limit ${MAX_CONFLICTS_PER_CHECK}`,
   );
-  return rows.map((r) => ({ table: name, id: r.id, reason: `${label} is already used by ${name} record ${r.other} in the database` }));
+  return rows.map((r) => ({
+    table: name,
+    id: r.id,
+    reason: `${label} is already used by ${name} record ${r.other} in the database`,
+  }));
 }
 
 /** Every conflict between the staged source and the live tables. */

@@ -10,7 +10,8 @@ const SHOWN = 50;
 
 export function formatIssues(issues: Issue[], total: number): string[] {
   const lines = issues.slice(0, SHOWN).map((i) => `  ${i.file}${i.path ? ` @ ${i.path}` : ''}: ${i.message}`);
-  if (total > lines.length) lines.push(`  … and ${total - lines.length} more (see the JSON report: --json or --report <file>)`);
+  if (total > lines.length)
+    lines.push(`  … and ${total - lines.length} more (see the JSON report: --json or --report <file>)`);
   return lines;
 }
 
@@ -41,14 +42,21 @@ export function formatVerifyReport(report: VerifyReport): string {
   const head = report.ok
     ? `SAME: ${report.source} and ${report.target.host}/${report.target.database} hold identical records.`
     : `DIFFERENT: ${report.source} and ${report.target.host}/${report.target.database} differ.`;
-  const lines = [head, ...TABLE_ORDER.map((n) => {
-    const t = report.tables[n];
-    return `  ${n.padEnd(14)} directory ${String(t.directory.count).padStart(9)} ${t.directory.checksum}  database ${String(t.database.count).padStart(9)} ${t.database.checksum}  ${t.same ? 'same' : 'DIFFERENT'}`;
-  })];
+  const lines = [
+    head,
+    ...TABLE_ORDER.map((n) => {
+      const t = report.tables[n];
+      return `  ${n.padEnd(14)} directory ${String(t.directory.count).padStart(9)} ${t.directory.checksum}  database ${String(t.database.count).padStart(9)} ${t.database.checksum}  ${t.same ? 'same' : 'DIFFERENT'}`;
+    }),
+  ];
   if (report.differenceCount > 0) {
-    lines.push('records that differ:', ...report.differences.slice(0, SHOWN).map((d) => `  ${d.table} ${d.id}: ${d.kind}`));
+    lines.push(
+      'records that differ:',
+      ...report.differences.slice(0, SHOWN).map((d) => `  ${d.table} ${d.id}: ${d.kind}`),
+    );
     if (report.differenceCount > SHOWN) lines.push(`  … and ${report.differenceCount - SHOWN} more (see --json)`);
   }
-  if (report.issueCount > 0) lines.push('invalid records in the directory:', ...formatIssues(report.issues, report.issueCount));
+  if (report.issueCount > 0)
+    lines.push('invalid records in the directory:', ...formatIssues(report.issues, report.issueCount));
   return lines.join('\n');
 }

@@ -18,7 +18,15 @@ export interface Issue {
 
 export type ReadResult = { ok: true; value: unknown } | { ok: false; issue: Issue };
 
-const KNOWN_TOP_LEVEL = new Set<string>([FILES.meta, FILES.users, FILES.sessions, FILES.apiTokens, FILES.usage, FILES.conversations, FILES.manifest]);
+const KNOWN_TOP_LEVEL = new Set<string>([
+  FILES.meta,
+  FILES.users,
+  FILES.sessions,
+  FILES.apiTokens,
+  FILES.usage,
+  FILES.conversations,
+  FILES.manifest,
+]);
 
 /** Reads and parses one JSON file; `missing` is returned as the value when the file does not exist. */
 export async function readJson(dir: string, file: string, missing?: unknown): Promise<ReadResult> {
@@ -26,7 +34,8 @@ export async function readJson(dir: string, file: string, missing?: unknown): Pr
   try {
     raw = await readFile(join(dir, file), 'utf8');
   } catch (error) {
-    if (missing !== undefined && (error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, value: missing };
+    if (missing !== undefined && (error as NodeJS.ErrnoException).code === 'ENOENT')
+      return { ok: true, value: missing };
     return { ok: false, issue: { file, path: '', message: `cannot read: ${(error as Error).message}` } };
   }
   try {
@@ -39,17 +48,27 @@ export async function readJson(dir: string, file: string, missing?: unknown): Pr
 /** Fails with a helpful message unless `dir` is an existing directory. */
 export async function assertDirectory(dir: string): Promise<void> {
   const info = await stat(dir).catch((cause: unknown) => {
-    throw new AppError(400, 'bad_request', `Data directory ${dir} does not exist. Pass the JSON store's directory (the DATA_DIR it ran with).`, { cause });
+    throw new AppError(
+      400,
+      'bad_request',
+      `Data directory ${dir} does not exist. Pass the JSON store's directory (the DATA_DIR it ran with).`,
+      { cause },
+    );
   });
-  if (!info.isDirectory()) throw new AppError(400, 'bad_request', `${dir} is not a directory. Pass the JSON store's data directory.`);
+  if (!info.isDirectory())
+    throw new AppError(400, 'bad_request', `${dir} is not a directory. Pass the JSON store's data directory.`);
 }
 
 /** Conversation file names (`<id>.json`), sorted; temporary and lock files are left out. */
 export async function listConversationFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(join(dir, FILES.conversations), { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw new AppError(500, 'internal', `Cannot list ${join(dir, FILES.conversations)}: ${error.message}`, { cause: error });
-  });
+  const entries = await readdir(join(dir, FILES.conversations), { withFileTypes: true }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw new AppError(500, 'internal', `Cannot list ${join(dir, FILES.conversations)}: ${error.message}`, {
+        cause: error,
+      });
+    },
+  );
   return entries
     .filter((e) => e.isFile() && e.name.endsWith('.json') && !e.name.startsWith('.'))
     .map((e) => e.name)
@@ -61,11 +80,17 @@ export async function skippedTopLevel(dir: string): Promise<string[]> {
   const entries = await readdir(dir);
   return entries
     .filter((name) => !KNOWN_TOP_LEVEL.has(name) && !name.startsWith('.'))
-    .map((name) => (TRANSIENT_FILES.includes(name) ? `${name} (transient state, not imported)` : `${name} (unknown, not imported)`))
+    .map((name) =>
+      TRANSIENT_FILES.includes(name) ? `${name} (transient state, not imported)` : `${name} (unknown, not imported)`,
+    )
     .sort();
 }
 
 /** Turns zod issues into our issues for one file, prefixing paths (e.g. a record's index). */
-export function zodIssues(file: string, prefix: (string | number)[], issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): Issue[] {
+export function zodIssues(
+  file: string,
+  prefix: (string | number)[],
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>,
+): Issue[] {
   return issues.map((i) => ({ file, path: [...prefix, ...i.path].map(String).join('.'), message: i.message }));
 }

@@ -23,7 +23,8 @@ const SPOOL_NAME = /^threadbase-import-(\d+)-/;
 async function removeDeadSpools(): Promise<void> {
   for (const name of await readdir(tmpdir())) {
     const pid = SPOOL_NAME.exec(name)?.[1];
-    if (pid !== undefined && !isProcessAlive(Number(pid))) await rm(join(tmpdir(), name), { recursive: true, force: true });
+    if (pid !== undefined && !isProcessAlive(Number(pid)))
+      await rm(join(tmpdir(), name), { recursive: true, force: true });
   }
 }
 

@@ -8,14 +8,38 @@
 import type { z } from 'zod';
 import { addRow, emptyChecksums, summarizeAll, type ChecksumSummary, type Checksums } from './checksum.js';
 import {
-  TABLES, apiTokenCells, canonicalFromSource, copyLine, conversationCells, messageCells, sessionCells, usageCells, userCells,
-  type SourceCell, type TableName,
+  TABLES,
+  apiTokenCells,
+  canonicalFromSource,
+  copyLine,
+  conversationCells,
+  messageCells,
+  sessionCells,
+  usageCells,
+  userCells,
+  type SourceCell,
+  type TableName,
 } from './canonical-row.js';
 import {
-  CONVERSATION_KEYS, FILES, apiTokenSchema, conversationFileSchema, metaSchema, sessionSchema, usageSchema, userSchema,
-  type ConversationFile, type SmallTables,
+  CONVERSATION_KEYS,
+  FILES,
+  apiTokenSchema,
+  conversationFileSchema,
+  metaSchema,
+  sessionSchema,
+  usageSchema,
+  userSchema,
+  type ConversationFile,
+  type SmallTables,
 } from './format.js';
-import { assertDirectory, listConversationFiles, readJson, skippedTopLevel, zodIssues, type Issue } from './source-dir.js';
+import {
+  assertDirectory,
+  listConversationFiles,
+  readJson,
+  skippedTopLevel,
+  zodIssues,
+  type Issue,
+} from './source-dir.js';
 import type { Progress } from './progress.js';
 import { quickConversation } from './fast-check.js';
 import type { Spool } from './spool.js';
@@ -66,8 +90,7 @@ function validateArray<T>(file: string, value: unknown, schema: z.ZodType<T>, is
     if (parsed.success) {
       out.records.push(parsed.data);
       out.at.push(i);
-    }
-    else issues.add(...zodIssues(file, [i], parsed.error.issues));
+    } else issues.add(...zodIssues(file, [i], parsed.error.issues));
   });
   return out;
 }
@@ -82,20 +105,37 @@ async function readArray<T>(dir: string, file: string, schema: z.ZodType<T>, iss
 }
 
 /** Flags duplicates of `keyOf` (case-insensitive) within one file. */
-function checkUnique<T>(file: string, v: Validated<T>, field: string, keyOf: (r: T) => string, issues: IssueList): void {
+function checkUnique<T>(
+  file: string,
+  v: Validated<T>,
+  field: string,
+  keyOf: (r: T) => string,
+  issues: IssueList,
+): void {
   const seen = new Map<string, number>();
   v.records.forEach((r, k) => {
     const key = keyOf(r).toLowerCase();
     const first = seen.get(key);
     const i = v.at[k] ?? k;
     if (first === undefined) seen.set(key, i);
-    else issues.add({ file, path: `${i}.${field}`, message: `duplicates record ${first} (${field} must be unique, case-insensitively)` });
+    else
+      issues.add({
+        file,
+        path: `${i}.${field}`,
+        message: `duplicates record ${first} (${field} must be unique, case-insensitively)`,
+      });
   });
 }
 
-function checkReferences<T extends { userId: string }>(file: string, v: Validated<T>, userIds: Set<string>, issues: IssueList): void {
+function checkReferences<T extends { userId: string }>(
+  file: string,
+  v: Validated<T>,
+  userIds: Set<string>,
+  issues: IssueList,
+): void {
   v.records.forEach((r, k) => {
-    if (!userIds.has(r.userId.toLowerCase())) issues.add({ file, path: `${v.at[k] ?? k}.userId`, message: `no user ${r.userId} in ${FILES.users}` });
+    if (!userIds.has(r.userId.toLowerCase()))
+      issues.add({ file, path: `${v.at[k] ?? k}.userId`, message: `no user ${r.userId} in ${FILES.users}` });
   });
 }
 
@@ -115,11 +155,18 @@ async function readSmallTables(dir: string, issues: IssueList): Promise<SmallTab
   checkReferences(FILES.sessions, sessions, users.ids, issues);
   checkReferences(FILES.apiTokens, apiTokens, users.ids, issues);
   checkReferences(FILES.usage, usage, users.ids, issues);
-  return { users: users.records, sessions: sessions.records, apiTokens: apiTokens.records, usage: usage.records, userIds: users.ids };
+  return {
+    users: users.records,
+    sessions: sessions.records,
+    apiTokens: apiTokens.records,
+    usage: usage.records,
+    userIds: users.ids,
+  };
 }
 
 function addSmallChecksums(small: SmallTables, sums: Checksums): void {
-  const add = (name: TableName, cells: SourceCell[]): void => addRow(sums[name], canonicalFromSource(TABLES[name], cells));
+  const add = (name: TableName, cells: SourceCell[]): void =>
+    addRow(sums[name], canonicalFromSource(TABLES[name], cells));
   small.users.forEach((r) => add('users', userCells(r)));
   small.usage.forEach((r) => add('usage', usageCells(r)));
   small.sessions.forEach((r) => add('sessions', sessionCells(r)));
@@ -147,7 +194,12 @@ async function takeConversation(conv: ConversationFile, sums: Checksums, spool: 
 }
 
 /** Reads and validates one conversation file; null (with issues added) when it is not valid. */
-export async function readConversation(dir: string, name: string, issues: IssueList | null, extra?: Map<string, number>): Promise<ConversationFile | null> {
+export async function readConversation(
+  dir: string,
+  name: string,
+  issues: IssueList | null,
+  extra?: Map<string, number>,
+): Promise<ConversationFile | null> {
   const file = `${FILES.conversations}/${name}`;
   const read = await readJson(dir, file);
   if (!read.ok) {
@@ -155,7 +207,8 @@ export async function readConversation(dir: string, name: string, issues: IssueL
     return null;
   }
   if (extra && read.value !== null && typeof read.value === 'object' && !Array.isArray(read.value)) {
-    for (const key of Object.keys(read.value)) if (!CONVERSATION_KEYS.has(key)) extra.set(key, (extra.get(key) ?? 0) + 1);
+    for (const key of Object.keys(read.value))
+      if (!CONVERSATION_KEYS.has(key)) extra.set(key, (extra.get(key) ?? 0) + 1);
   }
   let conv = quickConversation(read.value);
   if (!conv) {
@@ -182,11 +235,24 @@ function addNew(seen: Set<string>, key: string): boolean {
 }
 
 /** Checks references and that ids are unique across all files (`seen` holds conversation and message ids). */
-function checkConversation(file: string, conv: ConversationFile, userIds: Set<string>, seen: Set<string>, issues: IssueList): void {
-  if (!userIds.has(conv.userId.toLowerCase())) issues.add({ file, path: 'userId', message: `no user ${conv.userId} in ${FILES.users}` });
-  if (!addNew(seen, `c:${conv.id}`)) issues.add({ file, path: 'id', message: `conversation ${conv.id} also appears in another file` });
+function checkConversation(
+  file: string,
+  conv: ConversationFile,
+  userIds: Set<string>,
+  seen: Set<string>,
+  issues: IssueList,
+): void {
+  if (!userIds.has(conv.userId.toLowerCase()))
+    issues.add({ file, path: 'userId', message: `no user ${conv.userId} in ${FILES.users}` });
+  if (!addNew(seen, `c:${conv.id}`))
+    issues.add({ file, path: 'id', message: `conversation ${conv.id} also appears in another file` });
   conv.messages.forEach((m, i) => {
-    if (!addNew(seen, `m:${m.id}`)) issues.add({ file, path: `messages.${i}.id`, message: `message id ${m.id} appears more than once (in this or another conversation file)` });
+    if (!addNew(seen, `m:${m.id}`))
+      issues.add({
+        file,
+        path: `messages.${i}.id`,
+        message: `message id ${m.id} appears more than once (in this or another conversation file)`,
+      });
   });
 }
 
@@ -200,7 +266,11 @@ async function checkManifest(dir: string, sums: Checksums, issues: IssueList): P
   for (const [name, summary] of Object.entries(actual)) {
     const expected = manifest.checksums[name];
     if (expected?.count !== summary.count || expected.checksum !== summary.checksum) {
-      issues.add({ file: FILES.manifest, path: `checksums.${name}`, message: `does not match the files (manifest ${expected?.count ?? '?'} rows ${expected?.checksum ?? '?'}, files ${summary.count} rows ${summary.checksum}): the export was modified or is incomplete. Restore from an intact backup, or delete manifest.json to import the files as they are` });
+      issues.add({
+        file: FILES.manifest,
+        path: `checksums.${name}`,
+        message: `does not match the files (manifest ${expected?.count ?? '?'} rows ${expected?.checksum ?? '?'}, files ${summary.count} rows ${summary.checksum}): the export was modified or is incomplete. Restore from an intact backup, or delete manifest.json to import the files as they are`,
+      });
     }
   }
 }
@@ -213,7 +283,11 @@ export async function scanSource(dir: string, progress?: Progress, spool?: Spool
   await assertDirectory(dir);
   const issues = new IssueList();
   const meta = await readJson(dir, FILES.meta);
-  if (!meta.ok) issues.add({ ...meta.issue, message: `${meta.issue.message} (a JSON store directory has ${FILES.meta} with {"format":"threadbase","version":1})` });
+  if (!meta.ok)
+    issues.add({
+      ...meta.issue,
+      message: `${meta.issue.message} (a JSON store directory has ${FILES.meta} with {"format":"threadbase","version":1})`,
+    });
   else {
     const parsed = metaSchema.safeParse(meta.value);
     if (!parsed.success) issues.add(...zodIssues(FILES.meta, [], parsed.error.issues));
@@ -237,7 +311,7 @@ export async function scanSource(dir: string, progress?: Progress, spool?: Spool
   await spool?.finish();
   await checkManifest(dir, checksums, issues);
   const skipped = await skippedTopLevel(dir);
-  for (const [key, n] of extra) skipped.push(`field "${key}" in ${n} conversation file(s) (transient/unknown, not imported)`);
+  for (const [key, n] of extra)
+    skipped.push(`field "${key}" in ${n} conversation file(s) (transient/unknown, not imported)`);
   return { dir, small, conversationFiles, checksums, issues: issues.kept, issueCount: issues.count, skipped };
 }
-

@@ -5,7 +5,19 @@
  * conversation at a time, so even the detailed pass holds one conversation's messages.
  */
 import { describeUrl } from '../database-url.js';
-import { TABLE_ORDER, TABLES, apiTokenCells, canonicalFromDb, canonicalFromSource, sessionCells, usageCells, userCells, type Cell, type SourceCell, type TableName } from './canonical-row.js';
+import {
+  TABLE_ORDER,
+  TABLES,
+  apiTokenCells,
+  canonicalFromDb,
+  canonicalFromSource,
+  sessionCells,
+  usageCells,
+  userCells,
+  type Cell,
+  type SourceCell,
+  type TableName,
+} from './canonical-row.js';
 import { rowHash, sameChecksum, summarize, type ChecksumSummary } from './checksum.js';
 import { dbChecksums, eachDbRow, type QueryParam } from './db-checksum.js';
 import { type Sql, type Tx } from './db.js';
@@ -52,15 +64,29 @@ function keyedSource(name: TableName, rows: SourceCell[][]): Keyed {
 }
 
 /** Streams DB rows against a source map; every key left unmatched is missing in the database. */
-async function diffAgainst(tx: Tx, name: TableName, source: Keyed, where: string, params: QueryParam[], out: Differences): Promise<void> {
+async function diffAgainst(
+  tx: Tx,
+  name: TableName,
+  source: Keyed,
+  where: string,
+  params: QueryParam[],
+  out: Differences,
+): Promise<void> {
   const spec = TABLES[name];
-  await eachDbRow(tx, spec, where, (cells: Cell[]) => {
-    const id = String(cells[0]);
-    const expected = source.get(id);
-    if (expected === undefined) out.add(name, id, 'missing-in-directory');
-    else if (expected !== rowHash(canonicalFromDb(spec, cells))) out.add(name, id, 'different');
-    source.delete(id);
-  }, '', params);
+  await eachDbRow(
+    tx,
+    spec,
+    where,
+    (cells: Cell[]) => {
+      const id = String(cells[0]);
+      const expected = source.get(id);
+      if (expected === undefined) out.add(name, id, 'missing-in-directory');
+      else if (expected !== rowHash(canonicalFromDb(spec, cells))) out.add(name, id, 'different');
+      source.delete(id);
+    },
+    '',
+    params,
+  );
   for (const id of source.keys()) out.add(name, id, 'missing-in-database');
 }
 
@@ -72,7 +98,13 @@ function smallRows(scan: SourceScan, name: TableName): SourceCell[][] {
 }
 
 /** Conversations (and, when `messages`, their messages) compared record by record. */
-async function diffConversations(tx: Tx, scan: SourceScan, messages: boolean, out: Differences, progress: Progress): Promise<void> {
+async function diffConversations(
+  tx: Tx,
+  scan: SourceScan,
+  messages: boolean,
+  out: Differences,
+  progress: Progress,
+): Promise<void> {
   const heads: SourceCell[][] = [];
   progress.start('compare conversations', scan.conversationFiles.length, 'files');
   for (const name of scan.conversationFiles) {
@@ -81,18 +113,28 @@ async function diffConversations(tx: Tx, scan: SourceScan, messages: boolean, ou
     if (!conv) continue;
     const rows = conversationRows(conv);
     heads.push(rows.conversation);
-    if (messages) await diffAgainst(tx, 'messages', keyedSource('messages', rows.messages), 'where t.conversation_id = $1', [conv.id], out);
+    if (messages)
+      await diffAgainst(
+        tx,
+        'messages',
+        keyedSource('messages', rows.messages),
+        'where t.conversation_id = $1',
+        [conv.id],
+        out,
+      );
   }
   progress.done();
   const ids = heads.map((h) => String(h[0]).toLowerCase());
-  if (messages) await diffAgainst(tx, 'messages', new Map(), 'where not (t.conversation_id = any($1::uuid[]))', [ids], out);
+  if (messages)
+    await diffAgainst(tx, 'messages', new Map(), 'where not (t.conversation_id = any($1::uuid[]))', [ids], out);
   await diffAgainst(tx, 'conversations', keyedSource('conversations', heads), '', [], out);
 }
 
 async function detail(tx: Tx, scan: SourceScan, differing: TableName[], progress: Progress): Promise<Differences> {
   const out = new Differences();
   for (const name of differing) {
-    if (name !== 'conversations' && name !== 'messages') await diffAgainst(tx, name, keyedSource(name, smallRows(scan, name)), '', [], out);
+    if (name !== 'conversations' && name !== 'messages')
+      await diffAgainst(tx, name, keyedSource(name, smallRows(scan, name)), '', [], out);
   }
   if (differing.includes('conversations') || differing.includes('messages')) {
     await diffConversations(tx, scan, differing.includes('messages'), out, progress);
@@ -101,7 +143,12 @@ async function detail(tx: Tx, scan: SourceScan, differing: TableName[], progress
 }
 
 /** Compares `dir` with the database; `ok` only when every table is identical and the directory is valid. */
-export async function verifyDirectory(sql: Sql, url: string, dir: string, progress: Progress = createProgress(process.stderr, true)): Promise<VerifyReport> {
+export async function verifyDirectory(
+  sql: Sql,
+  url: string,
+  dir: string,
+  progress: Progress = createProgress(process.stderr, true),
+): Promise<VerifyReport> {
   const started = performance.now();
   const scan = await scanSource(dir, progress);
   let differences = new Differences();
@@ -109,14 +156,24 @@ export async function verifyDirectory(sql: Sql, url: string, dir: string, progre
   await sql.begin('isolation level repeatable read read only', async (tx) => {
     const db = await dbChecksums(tx);
     for (const name of TABLE_ORDER) {
-      tables[name] = { directory: summarize(scan.checksums[name]), database: summarize(db[name]), same: sameChecksum(scan.checksums[name], db[name]) };
+      tables[name] = {
+        directory: summarize(scan.checksums[name]),
+        database: summarize(db[name]),
+        same: sameChecksum(scan.checksums[name], db[name]),
+      };
     }
     const differing = TABLE_ORDER.filter((n) => !tables[n].same);
     if (differing.length > 0) differences = await detail(tx, scan, differing, progress);
   });
   return {
     ok: scan.issueCount === 0 && TABLE_ORDER.every((n) => tables[n].same),
-    source: dir, target: describeUrl(url), tables, differences: differences.kept, differenceCount: differences.count,
-    issues: scan.issues, issueCount: scan.issueCount, durationMs: Math.round(performance.now() - started),
+    source: dir,
+    target: describeUrl(url),
+    tables,
+    differences: differences.kept,
+    differenceCount: differences.count,
+    issues: scan.issues,
+    issueCount: scan.issueCount,
+    durationMs: Math.round(performance.now() - started),
   };
 }

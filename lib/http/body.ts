@@ -19,7 +19,9 @@ function withinDepth(value: unknown): unknown {
   const [issue] = jsonIssues(value, { maxDepth: BODY_MAX_DEPTH, text: false, types: false, firstOnly: true });
   if (issue === undefined) return value;
   const field = issue.path.length > 0 ? String(issue.path[0]) : '';
-  throw validationFailed([{ path: field, message: `must not nest deeper than ${field === '' ? BODY_MAX_DEPTH : JSON_MAX_DEPTH} levels` }]);
+  throw validationFailed([
+    { path: field, message: `must not nest deeper than ${field === '' ? BODY_MAX_DEPTH : JSON_MAX_DEPTH} levels` },
+  ]);
 }
 
 /** True when the request announces a body (non-zero Content-Length or a Transfer-Encoding). */

@@ -32,5 +32,7 @@ export function refuseForeignCookieWrite(ctx: Pick<RequestContext, 'method' | 'h
   if (ctx.header('authorization') !== undefined || !ctx.cookie(SESSION_COOKIE)) return;
   const origin = ctx.header('origin');
   if (origin === undefined || isListedOrigin(origin) || isSameHost(origin, ctx)) return;
-  throw unauthorized('The session cookie is not accepted on writes from this origin; list it in CORS_ORIGINS or send a Bearer token.');
+  throw unauthorized(
+    'The session cookie is not accepted on writes from this origin; list it in CORS_ORIGINS or send a Bearer token.',
+  );
 }

@@ -99,7 +99,10 @@ export function defineRoute(handlers: RouteHandlers): (req: VercelRequest, res: 
     const log = logger.child({ requestId });
     let userId: string | undefined;
     // REQUEST_TIMEOUT_MS bounds the handler's database work (lib/request-deadline.ts).
-    let reply = withCors(req, await withRequestDeadline(() => run(handlers, allow, { req, requestId, log, onAuth: (id) => (userId = id) })));
+    let reply = withCors(
+      req,
+      await withRequestDeadline(() => run(handlers, allow, { req, requestId, log, onAuth: (id) => (userId = id) })),
+    );
     try {
       sendReply(res, reply, requestId);
     } catch (error) {

@@ -24,7 +24,9 @@ export function parseIdempotencyKey(value: string | undefined): string | undefin
 }
 
 export function requestHash(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method}\n${path}\n${canonicalJson(body)}`, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(`${method}\n${path}\n${canonicalJson(body)}`, 'utf8')
+    .digest('hex');
 }
 
 /**

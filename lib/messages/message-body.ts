@@ -46,7 +46,10 @@ export const appendMessageBody = z.object({ id: messageIdSchema.optional(), ...f
 export const putMessageBody = z.object(fields).refine(hasBody, bodyRule);
 /** PUT …/messages: the whole list; every item names its id. */
 export const replaceMessagesBody = z.object({
-  messages: z.array(z.object({ id: messageIdSchema, ...fields }).refine(hasBody, bodyRule)).min(1).max(500),
+  messages: z
+    .array(z.object({ id: messageIdSchema, ...fields }).refine(hasBody, bodyRule))
+    .min(1)
+    .max(500),
 });
 
 /** DELETE …/messages?after={messageId}. */

@@ -9,7 +9,12 @@ import { notFound } from '../errors.js';
 import { newId } from '../conversations/ids.js';
 import { pageRequest, toPage, type ListRef, type PageQuery } from '../pagination/cursor.js';
 import type { IdempotencyInput, MessageRecord, Store, Written } from '../store/types.js';
-import { toMessageBody, type AppendMessageBody, type PutMessageBody, type ReplaceMessagesBody } from './message-body.js';
+import {
+  toMessageBody,
+  type AppendMessageBody,
+  type PutMessageBody,
+  type ReplaceMessagesBody,
+} from './message-body.js';
 import { presentMessage, type PublicMessage } from './present.js';
 
 export { appendMessageBody, putMessageBody, replaceMessagesBody, type AppendMessageBody } from './message-body.js';
@@ -50,11 +55,23 @@ export async function putMessage(
   return { value: presentMessage(value), created };
 }
 
-export async function deleteMessage(store: Store, userId: string, conversationId: string, messageId: string, now: string) {
+export async function deleteMessage(
+  store: Store,
+  userId: string,
+  conversationId: string,
+  messageId: string,
+  now: string,
+) {
   if (!(await store.deleteMessage(userId, conversationId, messageId, now))) throw notFound('Message');
 }
 
-export async function deleteMessagesAfter(store: Store, userId: string, conversationId: string, messageId: string, now: string) {
+export async function deleteMessagesAfter(
+  store: Store,
+  userId: string,
+  conversationId: string,
+  messageId: string,
+  now: string,
+) {
   if (!(await store.deleteMessagesAfter(userId, conversationId, messageId, now))) throw notFound('Message');
 }
 

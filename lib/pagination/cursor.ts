@@ -65,7 +65,8 @@ function parseJson(text: string): unknown {
 export function decodeCursor<K extends CursorKind>(list: ListRef<K>, cursor: string): KeyOf[K] {
   if (!/^[A-Za-z0-9_-]{1,1000}$/.test(cursor)) throw invalidCursor();
   const envelope = cursorEnvelope.safeParse(parseJson(Buffer.from(cursor, 'base64url').toString('utf8')));
-  if (!envelope.success || envelope.data.k !== list.kind || envelope.data.s !== scopeTag(list.scope)) throw invalidCursor();
+  if (!envelope.success || envelope.data.k !== list.kind || envelope.data.s !== scopeTag(list.scope))
+    throw invalidCursor();
   const key = keySchemas[list.kind].safeParse(envelope.data.v);
   if (!key.success) throw invalidCursor();
   return key.data as KeyOf[K];
@@ -91,12 +92,18 @@ export const pageQuery = z.object({
 export type PageQuery = z.infer<typeof pageQuery>;
 
 /** The store page request for a parsed page query of `list`. */
-export function pageRequest<K extends CursorKind>(list: ListRef<K>, query: PageQuery): { limit: number; after?: KeyOf[K] } {
-  return query.cursor === undefined ? { limit: query.limit } : { limit: query.limit, after: decodeCursor(list, query.cursor) };
+export function pageRequest<K extends CursorKind>(
+  list: ListRef<K>,
+  query: PageQuery,
+): { limit: number; after?: KeyOf[K] } {
+  return query.cursor === undefined
+    ? { limit: query.limit }
+    : { limit: query.limit, after: decodeCursor(list, query.cursor) };
 }
 
 /** The schema of an API page of `item`s. */
-export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 /** The API page `{ items, nextCursor }`: nextCursor encodes the last item's key, bound to `list`, when more exist. */
 export function toPage<T, P, K extends CursorKind>(

@@ -68,7 +68,12 @@ export async function searchMessages(
   return toPage(
     list,
     page,
-    (hit) => ({ rank: hit.rank, createdAt: hit.message.createdAt, conversationId: hit.message.conversationId, id: hit.message.id }),
+    (hit) => ({
+      rank: hit.rank,
+      createdAt: hit.message.createdAt,
+      conversationId: hit.message.conversationId,
+      id: hit.message.id,
+    }),
     (hit): SearchItem => ({
       message: presentMessage(hit.message),
       conversationTitle: hit.conversationTitle,

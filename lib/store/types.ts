@@ -235,7 +235,10 @@ export interface Store {
 
   // conversations and messages
   /** Creates a conversation (messageCount 0, updatedAt = createdAt). */
-  createConversation(conversation: NewConversation, idempotency?: IdempotencyInput): Promise<Written<ConversationRecord>>;
+  createConversation(
+    conversation: NewConversation,
+    idempotency?: IdempotencyInput,
+  ): Promise<Written<ConversationRecord>>;
   /** The user's conversation, or null (also when it belongs to someone else). */
   getConversation(userId: string, id: string): Promise<ConversationRecord | null>;
   /** The user's conversations with this `archived` flag (default false), newest updatedAt first. */
@@ -245,7 +248,12 @@ export interface Store {
     filter?: { archived: boolean },
   ): Promise<PageResult<ConversationRecord>>;
   /** Sets the title and/or archived flag and bumps updatedAt to `at`; null when not found. */
-  updateConversation(userId: string, id: string, changes: ConversationChanges, at: string): Promise<ConversationRecord | null>;
+  updateConversation(
+    userId: string,
+    id: string,
+    changes: ConversationChanges,
+    at: string,
+  ): Promise<ConversationRecord | null>;
   /** Deletes the conversation and its messages atomically; false when not found. */
   deleteConversation(userId: string, id: string): Promise<boolean>;
   /**
@@ -284,7 +292,11 @@ export interface Store {
     options: { now: string; quota?: Omit<QuotaInput, 'now'>; idempotency?: IdempotencyInput },
   ): Promise<Written<MessageRecord[]>>;
   /** Messages of the user's conversation, oldest first; null when the conversation is not found. */
-  listMessages(userId: string, conversationId: string, page: PageRequest<MessageKey>): Promise<PageResult<ListedMessage> | null>;
+  listMessages(
+    userId: string,
+    conversationId: string,
+    page: PageRequest<MessageKey>,
+  ): Promise<PageResult<ListedMessage> | null>;
 
   // search
   /** The user's messages matching every word of `q` (PostgreSQL: websearch_to_tsquery), best first. */

@@ -51,7 +51,8 @@ export async function createApiToken(
   now: string,
 ): Promise<z.infer<typeof createdApiToken>> {
   const { token, hash, prefix } = generateToken();
-  const expiresAt = body.expiresInDays === undefined ? null : new Date(Date.parse(now) + body.expiresInDays * DAY_MS).toISOString();
+  const expiresAt =
+    body.expiresInDays === undefined ? null : new Date(Date.parse(now) + body.expiresInDays * DAY_MS).toISOString();
   const record = await store.createApiToken({
     id: randomUUID(),
     userId,

@@ -9,7 +9,12 @@ import { isoTimestamp } from '../validation/resource-fields.js';
 import { nextDayStart, nextMonthStart, rollUsage } from './windows.js';
 
 const usageWindow = z.object({ used: z.number().int(), limit: z.number().int(), resetsAt: isoTimestamp });
-export const usageView = z.object({ tier: z.string(), daily: usageWindow, monthly: usageWindow, total: z.number().int() });
+export const usageView = z.object({
+  tier: z.string(),
+  daily: usageWindow,
+  monthly: usageWindow,
+  total: z.number().int(),
+});
 export type UsageView = z.infer<typeof usageView>;
 
 /** Limits for a tier; an unknown tier gets the free tier's limits. */

@@ -33,8 +33,13 @@ export function storableJsonObject(maxBytes?: number) {
     .superRefine((value, ctx) => {
       const issues = jsonIssues(value);
       // A value nested too deep is refused as a whole, on the field itself.
-      for (const issue of issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.kind === 'depth' ? [] : issue.path });
-      if (issues.length === 0 && maxBytes !== undefined && Buffer.byteLength(JSON.stringify(value), 'utf8') > maxBytes) {
+      for (const issue of issues)
+        ctx.addIssue({ code: 'custom', message: issue.message, path: issue.kind === 'depth' ? [] : issue.path });
+      if (
+        issues.length === 0 &&
+        maxBytes !== undefined &&
+        Buffer.byteLength(JSON.stringify(value), 'utf8') > maxBytes
+      ) {
         ctx.addIssue({ code: 'custom', message: `must be at most ${maxBytes} bytes when serialized as JSON` });
       }
     })

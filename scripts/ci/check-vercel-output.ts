@@ -32,7 +32,12 @@ async function walk(dir: string, prefix = ''): Promise<string[]> {
 async function routeFiles(apiDir: string): Promise<string[]> {
   const files = await walk(apiDir);
   return files
-    .filter((f) => /\.ts$/.test(f) && !/\.d\.ts$|\.test\.ts$/.test(f) && !f.split('/').some((p) => p.startsWith('_') || p.startsWith('.')))
+    .filter(
+      (f) =>
+        /\.ts$/.test(f) &&
+        !/\.d\.ts$|\.test\.ts$/.test(f) &&
+        !f.split('/').some((p) => p.startsWith('_') || p.startsWith('.')),
+    )
     .map((f) => `/api/${f.replace(/\.ts$/, '')}`)
     .sort();
 }
@@ -48,7 +53,10 @@ async function main(): Promise<number> {
     problems.push(`static/ has ${JSON.stringify(published)}, public/ has ${JSON.stringify(intended)}`);
   }
   for (const file of published.filter((f) => intended.includes(f))) {
-    const [a, b] = await Promise.all([fs.readFile(path.join(outputDir, 'static', file)), fs.readFile(path.join(projectDir, 'public', file))]);
+    const [a, b] = await Promise.all([
+      fs.readFile(path.join(outputDir, 'static', file)),
+      fs.readFile(path.join(projectDir, 'public', file)),
+    ]);
     if (!a.equals(b)) problems.push(`static/${file} differs from public/${file}`);
   }
 
@@ -69,7 +77,8 @@ async function main(): Promise<number> {
     }
     const modules = await walk(path.join(fn.dir, 'node_modules'));
     for (const file of modules) {
-      if (file.split('/').some((part) => part === '.npmrc' || part.startsWith('.env'))) problems.push(`${fn.route}: node_modules/${file}`);
+      if (file.split('/').some((part) => part === '.npmrc' || part.startsWith('.env')))
+        problems.push(`${fn.route}: node_modules/${file}`);
     }
   }
 

@@ -36,7 +36,8 @@ function check(name, ok, detail = '') {
 /** Environment for the children: this one's, minus anything that would pick storage for them. */
 function childEnv(extra) {
   const env = { ...process.env };
-  for (const name of ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'DATA_DIR', 'PORT', 'NODE_ENV', 'VERCEL']) delete env[name];
+  for (const name of ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'DATA_DIR', 'PORT', 'NODE_ENV', 'VERCEL'])
+    delete env[name];
   return { ...env, PASSWORD_SCRYPT_LOG_N: '10', LOG_LEVEL: 'warn', ...extra };
 }
 
@@ -53,11 +54,18 @@ function npm(args, env) {
 /** `node dist/scripts/start.js`, or `npm start` in a process group of its own; resolves on the listening line. */
 function startServer(env, viaNpm) {
   const [command, args] = viaNpm ? ['npm', ['start', '--silent']] : [process.execPath, ['dist/scripts/start.js']];
-  const child = spawn(command, args, { env: { ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'], detached: viaNpm });
+  const child = spawn(command, args, {
+    env: { ...env, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: viaNpm,
+  });
   let output = '';
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const listening = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`no listening line within ${START_TIMEOUT_MS} ms:\n${output}`)),
+      START_TIMEOUT_MS,
+    );
     child.stdout.on('data', (chunk) => {
       output += chunk;
       const port = /listening on http:\/\/localhost:(\d+)/.exec(output)?.[1];
@@ -77,7 +85,11 @@ function startServer(env, viaNpm) {
 
 async function call(base, method, urlPath, body, token) {
   const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
-  const res = await fetch(new URL(urlPath, base), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(new URL(urlPath, base), {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
@@ -88,11 +100,15 @@ function slowLogin(base, credentials, between) {
   const half = Math.floor(payload.length / 2);
   return new Promise((resolve, reject) => {
     const url = new URL('/api/auth/login', base);
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': payload.length } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode, body: text }));
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': payload.length } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode, body: text }));
+      },
+    );
     req.on('error', reject);
     req.write(payload.subarray(0, half));
     // Give the server time to start handling the request before `between` (the SIGTERM).
@@ -107,9 +123,18 @@ async function exercise(label, env, expectStorage) {
   try {
     const base = await server.listening;
     const health = await call(base, 'GET', '/api/health');
-    check(`${label}: GET /api/health 200 on ${expectStorage}`, health.status === 200 && health.body?.storage === expectStorage, JSON.stringify(health));
-    if (expectStorage === 'postgres') check(`${label}: no pending migrations`, health.body?.migrations?.pending === 0, JSON.stringify(health.body));
-    const user = { email: `smoke-${Date.now()}@example.com`, username: `smoke${Date.now()}`, password: 'correct horse battery' };
+    check(
+      `${label}: GET /api/health 200 on ${expectStorage}`,
+      health.status === 200 && health.body?.storage === expectStorage,
+      JSON.stringify(health),
+    );
+    if (expectStorage === 'postgres')
+      check(`${label}: no pending migrations`, health.body?.migrations?.pending === 0, JSON.stringify(health.body));
+    const user = {
+      email: `smoke-${Date.now()}@example.com`,
+      username: `smoke${Date.now()}`,
+      password: 'correct horse battery',
+    };
     const reg = await call(base, 'POST', '/api/auth/register', user);
     check(`${label}: POST /api/auth/register 201`, reg.status === 201, JSON.stringify(reg));
     const list = await call(base, 'GET', '/api/conversations?limit=20', undefined, reg.body?.token);
@@ -121,9 +146,17 @@ async function exercise(label, env, expectStorage) {
       // Stop accepting shows as a refused connection; the in-flight request must not be cut.
       await new Promise((r) => setTimeout(r, 300));
     });
-    check(`${label}: request in flight during SIGTERM finishes with 200`, inFlight.status === 200, JSON.stringify(inFlight));
+    check(
+      `${label}: request in flight during SIGTERM finishes with 200`,
+      inFlight.status === 200,
+      JSON.stringify(inFlight),
+    );
     const exit = await server.exited;
-    check(`${label}: the server exits 0 after SIGTERM (${Date.now() - sentAt} ms)`, exit.code === 0, `${JSON.stringify(exit)}\n${server.output()}`);
+    check(
+      `${label}: the server exits 0 after SIGTERM (${Date.now() - sentAt} ms)`,
+      exit.code === 0,
+      `${JSON.stringify(exit)}\n${server.output()}`,
+    );
   } catch (error) {
     check(`${label}: server run`, false, error instanceof Error ? error.message : String(error));
     server.child.kill('SIGKILL');
@@ -174,7 +207,11 @@ async function main() {
     await admin.unsafe(`create database "${dbName}"`);
     const pgEnv = childEnv({ DATABASE_URL: dbUrl.toString() });
     const migrated = await npm(['db:migrate'], pgEnv);
-    check('db:migrate applies the migrations to a fresh database', migrated.code === 0 && /\b[1-9]\d* applied now/.test(migrated.output), migrated.output);
+    check(
+      'db:migrate applies the migrations to a fresh database',
+      migrated.code === 0 && /\b[1-9]\d* applied now/.test(migrated.output),
+      migrated.output,
+    );
     const status = await npm(['db:migrate:status'], pgEnv);
     check('db:migrate:status: 0 pending', status.code === 0 && / 0 pending\./.test(status.output), status.output);
     await exercise('postgres', pgEnv, 'postgres');

@@ -20,7 +20,12 @@ interface Sample {
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-async function coldRequest(fn: OutputFunction, env: NodeJS.ProcessEnv, urlPath: string, headers: Record<string, string>): Promise<Sample> {
+async function coldRequest(
+  fn: OutputFunction,
+  env: NodeJS.ProcessEnv,
+  urlPath: string,
+  headers: Record<string, string>,
+): Promise<Sample> {
   const started = performance.now();
   const proc = await startFunction(fn, { env });
   try {
@@ -39,7 +44,11 @@ async function register(fn: OutputFunction, env: NodeJS.ProcessEnv): Promise<str
     const res = await fetch(`${proc.url}/api/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `cold-${Date.now()}@example.com`, username: `cold_${Date.now()}`, password: 'correct horse battery' }),
+      body: JSON.stringify({
+        email: `cold-${Date.now()}@example.com`,
+        username: `cold_${Date.now()}`,
+        password: 'correct horse battery',
+      }),
     });
     const body = (await res.json()) as { token?: string };
     if (res.status !== 201 || body.token === undefined) throw new Error(`register answered ${res.status}`);
@@ -61,7 +70,12 @@ async function main(): Promise<void> {
   };
 
   const dataDir = await mkdtemp(path.join(tmpdir(), 'threadbase-cold-'));
-  const base: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', NODE_ENV: 'production', PASSWORD_SCRYPT_LOG_N: '10' };
+  const base: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'production',
+    PASSWORD_SCRYPT_LOG_N: '10',
+  };
   delete base.DATABASE_URL;
   delete base.VERCEL;
   const backends: [string, NodeJS.ProcessEnv][] = [

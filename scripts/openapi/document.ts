@@ -23,7 +23,13 @@ function override(ctx: { zodSchema: z.core.$ZodType; jsonSchema: z.core.JSONSche
   if (ctx.zodSchema === limitParam) {
     // On the wire a decimal string, parsed strictly; to a client it is an integer 1–100.
     for (const key of Object.keys(ctx.jsonSchema)) delete (ctx.jsonSchema as Json)[key];
-    Object.assign(ctx.jsonSchema, { type: 'integer', minimum: 1, maximum: 100, default: 20, description: 'Page size, 1–100, in plain decimal digits.' });
+    Object.assign(ctx.jsonSchema, {
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+      default: 20,
+      description: 'Page size, 1–100, in plain decimal digits.',
+    });
     return;
   }
   if (ctx.zodSchema === jsonValue) {
@@ -45,7 +51,8 @@ function withoutDefaults(schema: Json): Json {
   const out: Record<string, Json> = {};
   for (const [name, property] of Object.entries(properties)) {
     const { default: fallback, ...rest } = property;
-    out[name] = fallback === undefined ? property : { ...rest, description: `Optional; default ${JSON.stringify(fallback)}.` };
+    out[name] =
+      fallback === undefined ? property : { ...rest, description: `Optional; default ${JSON.stringify(fallback)}.` };
   }
   return { ...schema, properties: out };
 }
@@ -79,10 +86,22 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 function parameters(route: RouteDoc): Json[] {
   const out: Json[] = [{ $ref: '#/components/parameters/RequestId' }];
   if (route.path.includes('{id}')) {
-    out.push({ name: 'id', in: 'path', required: true, description: 'A UUID; anything else answers 404.', schema: { type: 'string', format: 'uuid' } });
+    out.push({
+      name: 'id',
+      in: 'path',
+      required: true,
+      description: 'A UUID; anything else answers 404.',
+      schema: { type: 'string', format: 'uuid' },
+    });
   }
   if (route.path.includes('{messageId}')) {
-    out.push({ name: 'messageId', in: 'path', required: true, description: 'A client-chosen id (1–128 of A–Z a–z 0–9 _ -) or a server-made UUID.', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' } });
+    out.push({
+      name: 'messageId',
+      in: 'path',
+      required: true,
+      description: 'A client-chosen id (1–128 of A–Z a–z 0–9 _ -) or a server-made UUID.',
+      schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' },
+    });
   }
   if (route.idempotent) out.push({ $ref: '#/components/parameters/IdempotencyKey' });
   if (route.query) {
@@ -102,7 +121,12 @@ function operationId(route: RouteDoc): string {
 }
 
 function operation(route: RouteDoc): Json {
-  const op: Json = { tags: [route.tag], summary: route.summary, description: route.description, operationId: operationId(route) };
+  const op: Json = {
+    tags: [route.tag],
+    summary: route.summary,
+    description: route.description,
+    operationId: operationId(route),
+  };
   op.parameters = parameters(route);
   if (route.body) {
     const example = requestExamples[route.body.name];
@@ -137,7 +161,12 @@ export function buildOpenApiDocument(version: string): Json {
       {
         url: '{origin}',
         description: 'Your deployment, or the local dev server',
-        variables: { origin: { default: 'http://localhost:3000', description: 'scheme://host[:port] of the API, e.g. https://api.example.com' } },
+        variables: {
+          origin: {
+            default: 'http://localhost:3000',
+            description: 'scheme://host[:port] of the API, e.g. https://api.example.com',
+          },
+        },
       },
     ],
     tags,
@@ -148,12 +177,17 @@ export function buildOpenApiDocument(version: string): Json {
       headers: componentHeaders(),
       parameters: componentParameters(),
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'Session token (register/login) or API token (POST /api/tokens).' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Session token (register/login) or API token (POST /api/tokens).',
+        },
         cookie: {
           type: 'apiKey',
           in: 'cookie',
           name: 'tb_session',
-          description: 'Set by register/login. Writes authenticated by it are refused (401) from an Origin that is neither the API host nor in CORS_ORIGINS.',
+          description:
+            'Set by register/login. Writes authenticated by it are refused (401) from an Origin that is neither the API host nor in CORS_ORIGINS.',
         },
       },
     },

@@ -98,7 +98,12 @@ export const requestExamples: Record<string, unknown> = {
   CreateTokenBody: { name: 'CI export job', expiresInDays: 90 },
   CreateConversationBody: { title: 'Trip to Lisbon' },
   UpdateConversationBody: { title: 'Lisbon, May', archived: true },
-  AppendMessageBody: { id: 'msg-1', role: 'user', parts: [{ type: 'text', text: 'Which neighbourhood should we stay in?' }], metadata: { model: 'gpt-x' } },
+  AppendMessageBody: {
+    id: 'msg-1',
+    role: 'user',
+    parts: [{ type: 'text', text: 'Which neighbourhood should we stay in?' }],
+    metadata: { model: 'gpt-x' },
+  },
   PutMessageBody: { role: 'user', parts: [{ type: 'text', text: 'Which neighbourhood is quietest?' }] },
   ReplaceMessagesBody: {
     messages: [
@@ -109,6 +114,10 @@ export const requestExamples: Record<string, unknown> = {
 };
 
 /** One error envelope example per status (the `details` shapes of API.md). */
-export function errorExample(code: string, message: string, details: { path: string; message: string }[] = []): unknown {
+export function errorExample(
+  code: string,
+  message: string,
+  details: { path: string; message: string }[] = [],
+): unknown {
   return { error: { code, message, details, requestId } };
 }

@@ -13,13 +13,18 @@ const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
 export function componentHeaders(): Record<string, Json> {
   return {
     RequestId: {
-      description: 'On every response: the request id (a valid incoming X-Request-Id, else a generated UUID), also in the error envelope. Readable cross-origin (Access-Control-Expose-Headers).',
+      description:
+        'On every response: the request id (a valid incoming X-Request-Id, else a generated UUID), also in the error envelope. Readable cross-origin (Access-Control-Expose-Headers).',
       schema: { type: 'string' },
     },
-    RetryAfter: { description: 'Seconds to wait before retrying. Readable cross-origin.', schema: { type: 'integer', minimum: 1 } },
+    RetryAfter: {
+      description: 'Seconds to wait before retrying. Readable cross-origin.',
+      schema: { type: 'integer', minimum: 1 },
+    },
     Allow: { description: 'On 405 (and OPTIONS): the methods the path answers.', schema: { type: 'string' } },
     SetCookie: {
-      description: 'tb_session cookie: HttpOnly; SameSite=Lax (COOKIE_SAME_SITE=none: SameSite=None); Path=/; Secure outside local dev.',
+      description:
+        'tb_session cookie: HttpOnly; SameSite=Lax (COOKIE_SAME_SITE=none: SameSite=None); Path=/; Secure outside local dev.',
       schema: { type: 'string' },
     },
   };
@@ -31,14 +36,16 @@ export function componentParameters(): Record<string, Json> {
       name: 'X-Request-Id',
       in: 'header',
       required: false,
-      description: 'Optional: echoed back when valid (1–200 visible ASCII characters), for tying client and server logs together.',
+      description:
+        'Optional: echoed back when valid (1–200 visible ASCII characters), for tying client and server logs together.',
       schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,200}$' },
     },
     IdempotencyKey: {
       name: 'Idempotency-Key',
       in: 'header',
       required: false,
-      description: 'A repeat of the same key by the same user within 24 hours answers the first response and writes nothing; the same key with a different body is 409.',
+      description:
+        'A repeat of the same key by the same user within 24 hours answers the first response and writes nothing; the same key with a different body is 409.',
       schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,200}$' },
     },
   };
@@ -55,26 +62,52 @@ const ERRORS: Record<string, ErrorDoc> = {
   400: {
     name: 'BadRequest',
     description: 'validation_failed (details: one entry per bad field) or bad_request (malformed JSON, bad cursor).',
-    example: errorExample('validation_failed', 'The request is not valid.', [{ path: 'email', message: 'Invalid email address' }]),
+    example: errorExample('validation_failed', 'The request is not valid.', [
+      { path: 'email', message: 'Invalid email address' },
+    ]),
   },
-  401: { name: 'Unauthorized', description: 'unauthorized: no valid Bearer token or tb_session cookie.', example: errorExample('unauthorized', 'Authentication required.') },
-  404: { name: 'NotFound', description: "not_found, also for another user's resource.", example: errorExample('not_found', 'Conversation not found.') },
+  401: {
+    name: 'Unauthorized',
+    description: 'unauthorized: no valid Bearer token or tb_session cookie.',
+    example: errorExample('unauthorized', 'Authentication required.'),
+  },
+  404: {
+    name: 'NotFound',
+    description: "not_found, also for another user's resource.",
+    example: errorExample('not_found', 'Conversation not found.'),
+  },
   409: {
     name: 'Conflict',
     description: 'conflict: details[0].path names the field (e.g. email, id, Idempotency-Key).',
-    example: errorExample('conflict', 'email is already in use.', [{ path: 'email', message: 'email is already in use.' }]),
+    example: errorExample('conflict', 'email is already in use.', [
+      { path: 'email', message: 'email is already in use.' },
+    ]),
   },
-  413: { name: 'PayloadTooLarge', description: 'payload_too_large: the body is over 1 MiB.', example: errorExample('payload_too_large', 'Request body exceeds 1048576 bytes.') },
+  413: {
+    name: 'PayloadTooLarge',
+    description: 'payload_too_large: the body is over 1 MiB.',
+    example: errorExample('payload_too_large', 'Request body exceeds 1048576 bytes.'),
+  },
   415: {
     name: 'UnsupportedMediaType',
     description: 'unsupported_media_type: a body without Content-Type: application/json.',
     example: errorExample('unsupported_media_type', 'Requests with a body must send Content-Type: application/json.'),
   },
-  429: { name: 'RateLimited', description: 'rate_limited, with Retry-After.', example: errorExample('rate_limited', 'Too many requests.'), retryAfter: true },
-  500: { name: 'Internal', description: 'internal: never a stack trace or SQL; the requestId finds it in the logs.', example: errorExample('internal', 'Internal server error.') },
+  429: {
+    name: 'RateLimited',
+    description: 'rate_limited, with Retry-After.',
+    example: errorExample('rate_limited', 'Too many requests.'),
+    retryAfter: true,
+  },
+  500: {
+    name: 'Internal',
+    description: 'internal: never a stack trace or SQL; the requestId finds it in the logs.',
+    example: errorExample('internal', 'Internal server error.'),
+  },
   503: {
     name: 'Unavailable',
-    description: 'unavailable: storage unreachable or the request deadline passed, with Retry-After. Safe to retry with the same Idempotency-Key.',
+    description:
+      'unavailable: storage unreachable or the request deadline passed, with Retry-After. Safe to retry with the same Idempotency-Key.',
     example: errorExample('unavailable', 'Storage is temporarily unavailable. Retry later.'),
     retryAfter: true,
   },
@@ -83,7 +116,10 @@ const ERRORS: Record<string, ErrorDoc> = {
 function errorResponse(doc: ErrorDoc): Json {
   return {
     description: doc.description,
-    headers: { 'X-Request-Id': header('RequestId'), ...(doc.retryAfter ? { 'Retry-After': header('RetryAfter') } : {}) },
+    headers: {
+      'X-Request-Id': header('RequestId'),
+      ...(doc.retryAfter ? { 'Retry-After': header('RetryAfter') } : {}),
+    },
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' }, example: doc.example } },
   };
 }
@@ -94,7 +130,12 @@ export function componentResponses(): Record<string, Json> {
   out.OtherError = {
     description: 'Any other error in the envelope, e.g. 405 method_not_allowed with Allow.',
     headers: { 'X-Request-Id': header('RequestId'), Allow: header('Allow') },
-    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' }, example: errorExample('method_not_allowed', 'Method not allowed.') } },
+    content: {
+      'application/json': {
+        schema: { $ref: '#/components/schemas/Error' },
+        example: errorExample('method_not_allowed', 'Method not allowed.'),
+      },
+    },
   };
   return out;
 }
@@ -118,7 +159,14 @@ export function responsesOf(route: RouteDoc, example: unknown): Json {
   const headers: Json = { 'X-Request-Id': header('RequestId') };
   if (route.setsCookie) headers['Set-Cookie'] = header('SetCookie');
   const content = success.schema
-    ? { content: { 'application/json': { schema: { $ref: `#/components/schemas/${success.schema}` }, ...(example === undefined ? {} : { example }) } } }
+    ? {
+        content: {
+          'application/json': {
+            schema: { $ref: `#/components/schemas/${success.schema}` },
+            ...(example === undefined ? {} : { example }),
+          },
+        },
+      }
     : {};
   const responses: Json = { [success.status]: { description: success.description, headers, ...content } };
   for (const status of statusesOf(route)) {
@@ -126,7 +174,12 @@ export function responsesOf(route: RouteDoc, example: unknown): Json {
       responses[status] = {
         description: 'Storage unreachable: the health shape and the error envelope in one body, with Retry-After.',
         headers: { 'X-Request-Id': header('RequestId'), 'Retry-After': header('RetryAfter') },
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/HealthUnavailable' }, example: responseExamples.HealthUnavailable } },
+        content: {
+          'application/json': {
+            schema: { $ref: '#/components/schemas/HealthUnavailable' },
+            example: responseExamples.HealthUnavailable,
+          },
+        },
       };
       continue;
     }

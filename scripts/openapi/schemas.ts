@@ -40,7 +40,12 @@ export const Health = z.object({
   db: z
     .object({
       latencyMs: z.number(),
-      pool: z.object({ max: z.number().int(), open: z.number().int(), idle: z.number().int(), waiting: z.number().int() }),
+      pool: z.object({
+        max: z.number().int(),
+        open: z.number().int(),
+        idle: z.number().int(),
+        waiting: z.number().int(),
+      }),
     })
     .optional(),
   migrations: z.object({ applied: z.number().int(), pending: z.number().int() }).optional(),

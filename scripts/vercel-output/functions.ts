@@ -58,7 +58,11 @@ export async function listFunctions(outputDir: string): Promise<OutputFunction[]
         continue;
       }
       const raw: unknown = JSON.parse(await fs.readFile(path.join(full, '.vc-config.json'), 'utf8'));
-      const route = `/${path.relative(root, full).split(path.sep).join('/').replace(/\.func$/, '')}`;
+      const route = `/${path
+        .relative(root, full)
+        .split(path.sep)
+        .join('/')
+        .replace(/\.func$/, '')}`;
       found.push({ route, dir: full, config: vcConfigSchema.parse(raw) });
     }
   }
@@ -87,13 +91,22 @@ async function materializeFiles(fn: OutputFunction, projectDir: string): Promise
  */
 export async function deployFunctions(outputDir: string, projectDir: string): Promise<OutputFunction[]> {
   const id = await fs.stat(path.join(outputDir, 'config.json'));
-  const key = createHash('sha1').update(`${path.resolve(outputDir)}:${id.ino}:${id.mtimeMs}`).digest('hex').slice(0, 16);
+  const key = createHash('sha1')
+    .update(`${path.resolve(outputDir)}:${id.ino}:${id.mtimeMs}`)
+    .digest('hex')
+    .slice(0, 16);
   const root = path.join(DEPLOY_ROOT, key);
-  const done = await fs.stat(path.join(root, '.complete')).then(() => true, () => false);
+  const done = await fs.stat(path.join(root, '.complete')).then(
+    () => true,
+    () => false,
+  );
   if (!done) {
     const staging = `${root}.${process.pid}.tmp`;
     await fs.rm(staging, { recursive: true, force: true });
-    await fs.cp(path.join(outputDir, 'functions'), path.join(staging, 'functions'), { recursive: true, verbatimSymlinks: true });
+    await fs.cp(path.join(outputDir, 'functions'), path.join(staging, 'functions'), {
+      recursive: true,
+      verbatimSymlinks: true,
+    });
     for (const fn of await listFunctions(staging)) await materializeFiles(fn, projectDir);
     await fs.writeFile(path.join(staging, '.complete'), '');
     // Another server may have finished first; its copy is as good as ours.
@@ -132,7 +145,12 @@ export function startFunction(fn: OutputFunction, options: StartFunctionOptions)
   // The function runs the built JavaScript on plain node: no loader of the parent's (tsx).
   delete env.NODE_OPTIONS;
   const started = performance.now();
-  const child = fork(VERCEL_NODE_LAUNCHER, [], { cwd: fn.dir, env, execArgv: [EXIT_WITH_PARENT], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(VERCEL_NODE_LAUNCHER, [], {
+    cwd: fn.dir,
+    env,
+    execArgv: [EXIT_WITH_PARENT],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   const forward = (chunk: Buffer): void => options.onOutput?.(chunk.toString());
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);

@@ -77,7 +77,10 @@ function mergeQuery(destSearch: string, request: URLSearchParams): URLSearchPara
 }
 
 /** Routes a request path (already percent-decoded as Vercel matches it) with its query. */
-export function createResolver(config: OutputConfig, fs: Filesystem): (pathname: string, search: URLSearchParams) => Resolution {
+export function createResolver(
+  config: OutputConfig,
+  fs: Filesystem,
+): (pathname: string, search: URLSearchParams) => Resolution {
   const phases = splitPhases(config);
   const compiled = new Map<SourceRoute, RegExp>();
   const regex = (route: SourceRoute): RegExp => {
@@ -94,7 +97,11 @@ export function createResolver(config: OutputConfig, fs: Filesystem): (pathname:
   };
 
   /** Runs one phase's routes; `undefined` means "nothing decided, carry on with `state`". */
-  const run = (routes: SourceRoute[], state: { pathname: string; search: URLSearchParams }, allowMiss: boolean): Resolution | undefined => {
+  const run = (
+    routes: SourceRoute[],
+    state: { pathname: string; search: URLSearchParams },
+    allowMiss: boolean,
+  ): Resolution | undefined => {
     for (const route of routes) {
       const match = regex(route).exec(state.pathname);
       if (!match) continue;

@@ -133,7 +133,12 @@ export async function startOutputServer(options: OutputServerOptions): Promise<O
     return proc;
   };
 
-  const forward = async (req: IncomingMessage, res: ServerResponse, route: string, search: URLSearchParams): Promise<void> => {
+  const forward = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: string,
+    search: URLSearchParams,
+  ): Promise<void> => {
     // Like Vercel's edge: the whole body first (a chunked upload arrives with Content-Length).
     const body = await readBody(req);
     if (body === undefined) return plain(res, 413, 'Request Entity Too Large\n\nFUNCTION_PAYLOAD_TOO_LARGE\n');
@@ -169,7 +174,12 @@ export async function startOutputServer(options: OutputServerOptions): Promise<O
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://output.invalid');
     const result = resolve(url.pathname, url.searchParams);
-    if (result.kind === 'status') return plain(res, result.status, result.status === 404 ? 'The page could not be found.\n\nNOT_FOUND\n' : `${result.status}\n`);
+    if (result.kind === 'status')
+      return plain(
+        res,
+        result.status,
+        result.status === 404 ? 'The page could not be found.\n\nNOT_FOUND\n' : `${result.status}\n`,
+      );
     if (result.kind === 'static') {
       const type = CONTENT_TYPES[path.extname(result.file)] ?? 'application/octet-stream';
       const { size } = await fs.stat(result.file);
@@ -183,7 +193,9 @@ export async function startOutputServer(options: OutputServerOptions): Promise<O
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      options.onOutput?.(`vercel-output: ${req.method} ${req.url} failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+      options.onOutput?.(
+        `vercel-output: ${req.method} ${req.url} failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+      );
       if (!res.headersSent) plain(res, 502, 'function invocation failed\n');
       else res.destroy();
     });

@@ -40,7 +40,12 @@ function mockModel(text: string): MockLanguageModelV3 {
 }
 
 /** What an AI SDK route does: stream a reply to `messages` and save the whole list in onFinish. */
-async function respond(chats: ThreadbaseChats, chatId: string, messages: UIMessage[], text: string): Promise<UIMessage[]> {
+async function respond(
+  chats: ThreadbaseChats,
+  chatId: string,
+  messages: UIMessage[],
+  text: string,
+): Promise<UIMessage[]> {
   const result = streamText({ model: mockModel(text), messages: await convertToModelMessages(messages) });
   let saved: UIMessage[] | undefined;
   const stream = result.toUIMessageStream({
@@ -75,9 +80,21 @@ const EVERY_PART: UIMessage[] = [
     parts: [
       { type: 'step-start' },
       { type: 'reasoning', text: 'Look at the image.', state: 'done' },
-      { type: 'tool-weather', toolCallId: 'call-1', state: 'output-available', input: { city: 'Oslo' }, output: { tempC: -3 } },
+      {
+        type: 'tool-weather',
+        toolCallId: 'call-1',
+        state: 'output-available',
+        input: { city: 'Oslo' },
+        output: { tempC: -3 },
+      },
       { type: 'tool-lookup', toolCallId: 'call-2', state: 'output-error', input: { q: 'x' }, errorText: 'not found' },
-      { type: 'dynamic-tool', toolName: 'search', toolCallId: 'call-3', state: 'input-available', input: { q: 'otters' } },
+      {
+        type: 'dynamic-tool',
+        toolName: 'search',
+        toolCallId: 'call-3',
+        state: 'input-available',
+        input: { q: 'otters' },
+      },
       { type: 'source-url', sourceId: 'src-1', url: 'https://example.com/otters', title: 'Otters' },
       { type: 'source-document', sourceId: 'src-2', mediaType: 'application/pdf', title: 'Report', filename: 'r.pdf' },
       { type: 'data-weather', id: 'w-1', data: { city: 'Oslo', forecast: [1, 2, 3] } },
@@ -91,9 +108,15 @@ describe.each(backends)('AI SDK adapter ($name)', (backend) => {
 
   async function chatsFor(): Promise<{ chats: ThreadbaseChats; token: string }> {
     const user = await t.register();
-    const created = await t.call<{ token: string }>('POST', '/api/tokens', { json: { name: 'ai route' }, token: user.token });
+    const created = await t.call<{ token: string }>('POST', '/api/tokens', {
+      json: { name: 'ai route' },
+      token: user.token,
+    });
     expect(created.status).toBe(201);
-    return { chats: threadbaseChats({ baseUrl: t.server().url, token: created.body.token }), token: created.body.token };
+    return {
+      chats: threadbaseChats({ baseUrl: t.server().url, token: created.body.token }),
+      token: created.body.token,
+    };
   }
 
   it('a streamed response saved in onFinish loads back equal and passes validateUIMessages', async () => {
@@ -108,7 +131,12 @@ describe.each(backends)('AI SDK adapter ($name)', (backend) => {
     expect(await validateUIMessages({ messages: loaded })).toEqual(loaded);
 
     // The next turn: loadChat + the new user message, saved again.
-    const next = await respond(chats, chatId, [...loaded, { id: 'u-2', role: 'user', parts: [{ type: 'text', text: 'Again' }] }], 'Hello again!');
+    const next = await respond(
+      chats,
+      chatId,
+      [...loaded, { id: 'u-2', role: 'user', parts: [{ type: 'text', text: 'Again' }] }],
+      'Hello again!',
+    );
     expect(await chats.loadChat(chatId)).toEqual(next);
   });
 

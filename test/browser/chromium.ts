@@ -20,7 +20,14 @@ export function browserAvailability(): 'run' | 'skip' | 'fail' {
   return process.env.CI === 'true' ? 'fail' : 'skip';
 }
 
-const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-gpu',
+];
 
 /** Chromium with default settings; its contexts are off-the-record and block third-party cookies. */
 export function launchChromium(): Promise<Browser> {
@@ -32,7 +39,10 @@ export function launchChromium(): Promise<Browser> {
  * cookies" setting). Chromium 156 blocks them by default (blockedReasons: UserPreferences), and so
  * do Safari and Firefox's strict modes: a cross-site cookie session only works where they are allowed.
  */
-export async function launchChromiumAllowingThirdPartyCookies(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchChromiumAllowingThirdPartyCookies(): Promise<{
+  context: BrowserContext;
+  close(): Promise<void>;
+}> {
   const profile = await mkdtemp(path.join(tmpdir(), 'threadbase-chromium-'));
   await mkdir(path.join(profile, 'Default'));
   const preferences = { profile: { cookie_controls_mode: 0, block_third_party_cookies: false } };
@@ -63,7 +73,10 @@ const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCo
  * optional `name`/`value` for a single hidden field (text/plain forms can smuggle JSON-looking text).
  */
 function formPage(query: URLSearchParams): string {
-  const field = query.get('name') === null ? '' : `<input type="hidden" name="${escape(query.get('name') ?? '')}" value="${escape(query.get('value') ?? '')}">`;
+  const field =
+    query.get('name') === null
+      ? ''
+      : `<input type="hidden" name="${escape(query.get('name') ?? '')}" value="${escape(query.get('value') ?? '')}">`;
   return `<form method="post" action="${escape(query.get('action') ?? '')}" enctype="${escape(query.get('enctype') ?? '')}">${field}<button id="go" type="submit">go</button></form>`;
 }
 
@@ -73,7 +86,9 @@ export async function serveStaticPage(title: string): Promise<StaticSite> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const body = url.pathname === '/form' ? formPage(url.searchParams) : `<h1>${escape(title)}</h1>`;
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(`<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body>${body}</body></html>`);
+    res.end(
+      `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body>${body}</body></html>`,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -19,11 +19,14 @@ import {
 } from './chromium.js';
 
 const availability = browserAvailability();
-if (availability === 'skip') console.warn(`[browser] ${CHROMIUM_PATH} not found: skipping the browser tests (apt-get install chromium)`);
+if (availability === 'skip')
+  console.warn(`[browser] ${CHROMIUM_PATH} not found: skipping the browser tests (apt-get install chromium)`);
 
 describe.runIf(availability === 'fail')('browser', () => {
   it('needs Chromium under CI', () => {
-    expect.fail(`${CHROMIUM_PATH} is missing; CI must install it (scripts/ci/browser.sh does: apt-get install chromium)`);
+    expect.fail(
+      `${CHROMIUM_PATH} is missing; CI must install it (scripts/ci/browser.sh does: apt-get install chromium)`,
+    );
   });
 });
 
@@ -60,7 +63,10 @@ async function frontendFlow(base: string): Promise<FlowResult> {
   const anon = await fetch(`${base}/api/me`);
   const anonBody = (await anon.json()) as { error: { code: string; requestId: string } };
   const me = await fetch(`${base}/api/me`, { credentials: 'include' });
-  const cookieCreate = await fetch(`${base}/api/conversations`, { ...json({ title: 'by cookie' }), credentials: 'include' });
+  const cookieCreate = await fetch(`${base}/api/conversations`, {
+    ...json({ title: 'by cookie' }),
+    credentials: 'include',
+  });
   return {
     register: { status: reg.status, requestId: reg.headers.get('x-request-id'), token: grant.token },
     conversation: { status: conv.status, id: conversation.id },
@@ -71,8 +77,17 @@ async function frontendFlow(base: string): Promise<FlowResult> {
       replayId: ((await replay.json()) as { id: string }).id,
     },
     list: { status: list.status, ids: ((await list.json()) as { items: { id: string }[] }).items.map((m) => m.id) },
-    unauthorized: { status: anon.status, code: anonBody.error.code, envelopeRequestId: anonBody.error.requestId, headerRequestId: anon.headers.get('x-request-id') },
-    cookie: { meStatus: me.status, username: me.ok ? ((await me.json()) as { user: { username: string } }).user.username : '', createStatus: cookieCreate.status },
+    unauthorized: {
+      status: anon.status,
+      code: anonBody.error.code,
+      envelopeRequestId: anonBody.error.requestId,
+      headerRequestId: anon.headers.get('x-request-id'),
+    },
+    cookie: {
+      meStatus: me.status,
+      username: me.ok ? ((await me.json()) as { user: { username: string } }).user.username : '',
+      createStatus: cookieCreate.status,
+    },
   };
 }
 
@@ -89,9 +104,24 @@ async function unlistedAttempts(input: { base: string; token: string }): Promise
   const jsonBody = JSON.stringify({ title: 'from an unlisted origin' });
   return {
     read: await attempt({}, '/api/health'),
-    bearerWrite: await attempt({ method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${input.token}` }, body: jsonBody }),
-    cookieJsonWrite: await attempt({ method: 'POST', headers: { 'content-type': 'application/json' }, body: jsonBody, credentials: 'include' }),
-    noCorsTextWrite: await attempt({ method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: jsonBody, credentials: 'include' }),
+    bearerWrite: await attempt({
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${input.token}` },
+      body: jsonBody,
+    }),
+    cookieJsonWrite: await attempt({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: jsonBody,
+      credentials: 'include',
+    }),
+    noCorsTextWrite: await attempt({
+      method: 'POST',
+      mode: 'no-cors',
+      headers: { 'content-type': 'text/plain' },
+      body: jsonBody,
+      credentials: 'include',
+    }),
   };
 }
 
@@ -140,7 +170,9 @@ describe.runIf(availability === 'run')('frontends in Chromium on other origins',
     });
 
     const conversationCount = async (): Promise<number> => {
-      const res = await api(server.url)<{ items: unknown[] }>('GET', '/api/conversations', { token: flow.register.token });
+      const res = await api(server.url)<{ items: unknown[] }>('GET', '/api/conversations', {
+        token: flow.register.token,
+      });
       return res.body.items.length;
     };
 
@@ -162,7 +194,11 @@ describe.runIf(availability === 'run')('frontends in Chromium on other origins',
       expect(flow.cookie.username).toMatch(/^b_/);
       expect(flow.cookie.createStatus).toBe(201);
       const cookies = await context.cookies(apiBase);
-      expect(cookies.find((c) => c.name === 'tb_session')).toMatchObject({ sameSite: 'None', secure: true, httpOnly: true });
+      expect(cookies.find((c) => c.name === 'tb_session')).toMatchObject({
+        sameSite: 'None',
+        secure: true,
+        httpOnly: true,
+      });
     });
 
     it('blocks a page on an unlisted origin, and its forms create nothing', async () => {
@@ -172,23 +208,45 @@ describe.runIf(availability === 'run')('frontends in Chromium on other origins',
       await other.goto(`${unlisted.origin}/`);
       const outcomes = await other.evaluate(unlistedAttempts, { base: apiBase, token: flow.register.token });
       // fetch cannot read any response, and the JSON writes never leave the failed preflight.
-      expect(outcomes).toEqual({ read: 'blocked', bearerWrite: 'blocked', cookieJsonWrite: 'blocked', noCorsTextWrite: 'opaque' });
+      expect(outcomes).toEqual({
+        read: 'blocked',
+        bearerWrite: 'blocked',
+        cookieJsonWrite: 'blocked',
+        noCorsTextWrite: 'opaque',
+      });
 
       // A cross-site form posts with the cookie: text/plain smuggling JSON-looking text gets 415.
-      const smuggle = new URLSearchParams({ action: `${apiBase}/api/conversations`, enctype: 'text/plain', name: '{"title":"csrf","x":"', value: '"}' });
+      const smuggle = new URLSearchParams({
+        action: `${apiBase}/api/conversations`,
+        enctype: 'text/plain',
+        name: '{"title":"csrf","x":"',
+        value: '"}',
+      });
       await other.goto(`${unlisted.origin}/form?${smuggle}`);
-      const [formResponse] = await Promise.all([other.waitForResponse(`${apiBase}/api/conversations`), other.click('#go')]);
+      const [formResponse] = await Promise.all([
+        other.waitForResponse(`${apiBase}/api/conversations`),
+        other.click('#go'),
+      ]);
       expect(formResponse.status()).toBe(415);
       // An empty form to logout has no body to refuse: the Origin check on cookie writes answers 401.
-      const logout = new URLSearchParams({ action: `${apiBase}/api/auth/logout`, enctype: 'application/x-www-form-urlencoded' });
+      const logout = new URLSearchParams({
+        action: `${apiBase}/api/auth/logout`,
+        enctype: 'application/x-www-form-urlencoded',
+      });
       await other.goto(`${unlisted.origin}/form?${logout}`);
-      const [logoutResponse] = await Promise.all([other.waitForResponse(`${apiBase}/api/auth/logout`), other.click('#go')]);
+      const [logoutResponse] = await Promise.all([
+        other.waitForResponse(`${apiBase}/api/auth/logout`),
+        other.click('#go'),
+      ]);
       expect(logoutResponse.status()).toBe(401);
       expect(await logoutResponse.request().headerValue('cookie')).toContain('tb_session=');
       await other.close();
 
       expect(await conversationCount()).toBe(before);
-      const me = await page.evaluate(async (base) => (await fetch(`${base}/api/me`, { credentials: 'include' })).status, apiBase);
+      const me = await page.evaluate(
+        async (base) => (await fetch(`${base}/api/me`, { credentials: 'include' })).status,
+        apiBase,
+      );
       expect(me, 'the session survived the cross-site logout form').toBe(200);
     });
 

@@ -44,7 +44,8 @@ export async function runEveryEndpoint(baseUrl: string, tag: string): Promise<Ev
   const health = must((await tb.GET('/api/health')).data, 'health');
   const password = `pw-${tag}-secret`;
   const registered = must(
-    (await tb.POST('/api/auth/register', { body: { email: `${tag}@example.test`, username: `u_${tag}`, password } })).data,
+    (await tb.POST('/api/auth/register', { body: { email: `${tag}@example.test`, username: `u_${tag}`, password } }))
+      .data,
     'register',
   );
   const login = must((await tb.POST('/api/auth/login', { body: { login: `u_${tag}`, password } })).data, 'login');
@@ -52,23 +53,52 @@ export async function runEveryEndpoint(baseUrl: string, tag: string): Promise<Ev
 
   const me = must((await tb.GET('/api/me')).data, 'me');
   const usage = must((await tb.GET('/api/usage')).data, 'usage');
-  const created = must((await tb.POST('/api/tokens', { body: { name: 'client test', expiresInDays: 1 } })).data, 'create token');
+  const created = must(
+    (await tb.POST('/api/tokens', { body: { name: 'client test', expiresInDays: 1 } })).data,
+    'create token',
+  );
   const tokens = must((await tb.GET('/api/tokens')).data, 'tokens');
   const revoked = await tb.DELETE('/api/tokens/{id}', { params: { path: { id: created.apiToken.id } } });
 
   const conversation = must(
-    (await tb.POST('/api/conversations', { body: { title: 'typed' }, params: { header: { 'Idempotency-Key': `c-${tag}` } } })).data,
+    (
+      await tb.POST('/api/conversations', {
+        body: { title: 'typed' },
+        params: { header: { 'Idempotency-Key': `c-${tag}` } },
+      })
+    ).data,
     'create conversation',
   );
   const path = { id: conversation.id };
-  const renamed = must((await tb.PATCH('/api/conversations/{id}', { params: { path }, body: { title: 'typed, renamed' } })).data, 'rename');
-  const plain = must((await tb.POST('/api/conversations/{id}/messages', { params: { path }, body: { role: 'user', content: 'plain words' } })).data, 'plain');
-  const richBody: AppendMessageBody = { role: 'assistant', content: 'rich words', metadata: { model: 'gpt-x', nested: { a: [1, 'b'] } } };
+  const renamed = must(
+    (await tb.PATCH('/api/conversations/{id}', { params: { path }, body: { title: 'typed, renamed' } })).data,
+    'rename',
+  );
+  const plain = must(
+    (
+      await tb.POST('/api/conversations/{id}/messages', {
+        params: { path },
+        body: { role: 'user', content: 'plain words' },
+      })
+    ).data,
+    'plain',
+  );
+  const richBody: AppendMessageBody = {
+    role: 'assistant',
+    content: 'rich words',
+    metadata: { model: 'gpt-x', nested: { a: [1, 'b'] } },
+  };
   const idempotent = { path, header: { 'Idempotency-Key': `m-${tag}` } };
   const richPost = await tb.POST('/api/conversations/{id}/messages', { params: idempotent, body: richBody });
   const rich = must(richPost.data, 'rich');
-  const replay = must((await tb.POST('/api/conversations/{id}/messages', { params: idempotent, body: richBody })).data, 'replay');
-  const page = must((await tb.GET('/api/conversations/{id}/messages', { params: { path, query: { limit: 10 } } })).data, 'messages');
+  const replay = must(
+    (await tb.POST('/api/conversations/{id}/messages', { params: idempotent, body: richBody })).data,
+    'replay',
+  );
+  const page = must(
+    (await tb.GET('/api/conversations/{id}/messages', { params: { path, query: { limit: 10 } } })).data,
+    'messages',
+  );
   const full = must((await tb.GET('/api/conversations/{id}', { params: { path } })).data, 'conversation');
   const list = must((await tb.GET('/api/conversations', { params: { query: { limit: 5 } } })).data, 'conversations');
   const search = must((await tb.GET('/api/search', { params: { query: { q: 'plain' } } })).data, 'search');

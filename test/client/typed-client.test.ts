@@ -21,11 +21,18 @@ describe('the typed client program', () => {
   it('compiles with tsc --strict and no skipLibCheck (test/client/tsconfig.json)', async () => {
     const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
     const run = promisify(execFile)(process.execPath, [tsc, '-p', 'test/client/tsconfig.json'], { cwd: root });
-    await expect(run.then(() => 'compiled', (error: { stdout?: string }) => error.stdout ?? String(error))).resolves.toBe('compiled');
+    await expect(
+      run.then(
+        () => 'compiled',
+        (error: { stdout?: string }) => error.stdout ?? String(error),
+      ),
+    ).resolves.toBe('compiled');
   }, 180_000);
 
   it('has no casts or ts-comments', () => {
-    const code = readFileSync(program, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    const code = readFileSync(program, 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\/\/.*$/gm, '');
     expect(code).not.toMatch(/\sas\s/);
     expect(code).not.toMatch(/@ts-/);
     expect(code).not.toMatch(/[(=,:]\s*<[A-Za-z][\w.]*>/);
@@ -57,10 +64,14 @@ describe.each(backends)('the typed client against the server ($name)', (backend)
     expect(report.conversationTitles).toEqual(['typed, renamed']);
     expect(report.renamedTitle).toBe('typed, renamed');
     expect(report.plainMessage).toMatchObject({ role: 'user', content: 'plain words', metadata: {} });
-    expect(report.richMessage).toMatchObject({ role: 'assistant', metadata: { model: 'gpt-x', nested: { a: [1, 'b'] } } });
+    expect(report.richMessage).toMatchObject({
+      role: 'assistant',
+      metadata: { model: 'gpt-x', nested: { a: [1, 'b'] } },
+    });
     expect(report.replayedId).toBe(report.richMessage.id);
     // The bodies the client typed from the document really have the documented shape, no more.
-    for (const message of [report.plainMessage, report.richMessage]) expect(publicMessage.strict().safeParse(message).error).toBeUndefined();
+    for (const message of [report.plainMessage, report.richMessage])
+      expect(publicMessage.strict().safeParse(message).error).toBeUndefined();
     expect(report.messageIds).toEqual([report.plainMessage.id, report.richMessage.id]);
     expect(report.conversationMessageCount).toBe(2);
     expect(report.usageDailyUsed).toBe(0);

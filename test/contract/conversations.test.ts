@@ -7,7 +7,16 @@ import { describe, expect, test } from 'vitest';
 import type { ConversationRecord, Store } from '../../lib/store/types.js';
 import { backendCases } from '../helpers/backends.js';
 import { expectAppError, useStore } from '../helpers/contract.js';
-import { addMs, clock, makeConversation, makeMessage, makeUser, newConversation, newMessage, now } from '../helpers/factories.js';
+import {
+  addMs,
+  clock,
+  makeConversation,
+  makeMessage,
+  makeUser,
+  newConversation,
+  newMessage,
+  now,
+} from '../helpers/factories.js';
 import { walkPages } from '../helpers/paging.js';
 
 const ids = (items: { id: string }[]): string[] => items.map((i) => i.id);
@@ -28,7 +37,10 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const user = await makeUser(store());
     const input = newConversation(user.id);
     const written = await store().createConversation(input);
-    expect(written).toEqual({ value: { ...input, updatedAt: input.createdAt, messageCount: 0, archived: false }, replayed: false });
+    expect(written).toEqual({
+      value: { ...input, updatedAt: input.createdAt, messageCount: 0, archived: false },
+      replayed: false,
+    });
     expect(await store().getConversation(user.id, input.id)).toEqual(written.value);
   });
 
@@ -92,7 +104,10 @@ describe.each(backendCases)('%s', (_name, backend) => {
     expect(await store().listMessages(user.id, conversation.id, { limit: 10 })).toBeNull();
     const hits = await store().searchMessages({ userId: user.id, q: 'cascade' }, { limit: 10 });
     expect(hits.items.map((h) => h.message.id)).not.toContain(message.id);
-    await expectAppError(store().appendMessage(user.id, newMessage(conversation.id)), { status: 404, code: 'not_found' });
+    await expectAppError(store().appendMessage(user.id, newMessage(conversation.id)), {
+      status: 404,
+      code: 'not_found',
+    });
     expect(await store().deleteConversation(user.id, conversation.id)).toBe(false);
     expect((await store().listConversations(user.id, { limit: 10 })).items).toEqual([]);
   });
@@ -131,7 +146,9 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const made: ConversationRecord[] = [];
     for (let i = 0; i < 12; i++) made.push(await makeConversation(store(), user.id, { createdAt: tick() }));
     const expected = ids([...made].reverse());
-    const olderThanAll = await makeConversation(store(), user.id, { createdAt: addMs(new Date(start).toISOString(), -60_000) });
+    const olderThanAll = await makeConversation(store(), user.id, {
+      createdAt: addMs(new Date(start).toISOString(), -60_000),
+    });
     const walk = await listAll(store(), user.id, 5, async () => {
       // Newer rows land before the cursor: they must not appear on later pages.
       await makeConversation(store(), user.id);

@@ -105,7 +105,10 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const t = now();
     const expired = await makeApiToken(store(), user.id, { createdAt: addMs(t, -3000), expiresAt: addMs(t, -1000) });
     const middle = await makeApiToken(store(), user.id, { createdAt: addMs(t, -2000) });
-    const newest = await makeApiToken(store(), user.id, { createdAt: addMs(t, -1000), expiresAt: addMs(t, 86_400_000) });
+    const newest = await makeApiToken(store(), user.id, {
+      createdAt: addMs(t, -1000),
+      expiresAt: addMs(t, 86_400_000),
+    });
     await makeApiToken(store(), other.id);
     expect(await store().listApiTokens(user.id)).toEqual([newest, middle, expired]);
   });

@@ -50,7 +50,8 @@ describe.each(backendCases)('%s', (_name, backend) => {
   test('an unknown identifier is throttled like an account (the 429 reveals nothing)', async () => {
     const statuses: number[] = [];
     const unknown = `nobody-${randomUUID()}@example.test`;
-    for (let i = 0; i < 6; i++) statuses.push(await attempt(login(store(), { login: unknown, password: 'wrong-pass' }, now())));
+    for (let i = 0; i < 6; i++)
+      statuses.push(await attempt(login(store(), { login: unknown, password: 'wrong-pass' }, now())));
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
     // Unknown logins verify against a dummy hash at the configured (OWASP) cost: slow on a loaded machine.
   }, 60_000);
@@ -65,10 +66,13 @@ describe.each(backendCases)('%s', (_name, backend) => {
     expect(await store().deleteConversation(user.id, created.value.id)).toBe(true);
 
     // Replaying the message key must not return the deleted message: the conversation is gone.
-    await expectAppError(store().appendMessage(user.id, newMessage(created.value.id), { idempotency: { ...messageKey, now: now() } }), {
-      status: 404,
-      code: 'not_found',
-    });
+    await expectAppError(
+      store().appendMessage(user.id, newMessage(created.value.id), { idempotency: { ...messageKey, now: now() } }),
+      {
+        status: 404,
+        code: 'not_found',
+      },
+    );
     // Replaying the create key creates a new conversation (the old record went with the old one).
     const again = newConversation(user.id);
     const recreated = await store().createConversation(again, { ...createKey, now: now() });

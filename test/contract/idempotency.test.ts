@@ -9,10 +9,23 @@ import type { IdempotencyInput } from '../../lib/store/types.js';
 import type { UsageLimits } from '../../lib/config.js';
 import { backendCases } from '../helpers/backends.js';
 import { expectAppError, useStore } from '../helpers/contract.js';
-import { addMs, DAY_MS, makeConversation, makeUser, newConversation, newMessage, now, unlistedItems } from '../helpers/factories.js';
+import {
+  addMs,
+  DAY_MS,
+  makeConversation,
+  makeUser,
+  newConversation,
+  newMessage,
+  now,
+  unlistedItems,
+} from '../helpers/factories.js';
 
 const limits: UsageLimits = { free: { daily: 10, monthly: 100 }, pro: { daily: 10, monthly: 100 } };
-const idem = (requestHash: string, at = now(), key = `key-${randomUUID()}`): IdempotencyInput => ({ key, requestHash, now: at });
+const idem = (requestHash: string, at = now(), key = `key-${randomUUID()}`): IdempotencyInput => ({
+  key,
+  requestHash,
+  now: at,
+});
 
 describe.each(backendCases)('%s', (_name, backend) => {
   const store = useStore(backend);
@@ -47,7 +60,10 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const original = await store().createConversation(newConversation(user.id), first);
     const later = newConversation(user.id);
     const again = await store().createConversation(later, { ...first, now: addMs(first.now, DAY_MS + 1) });
-    expect(again).toEqual({ value: { ...later, updatedAt: later.createdAt, messageCount: 0, archived: false }, replayed: false });
+    expect(again).toEqual({
+      value: { ...later, updatedAt: later.createdAt, messageCount: 0, archived: false },
+      replayed: false,
+    });
     expect(again.value.id).not.toBe(original.value.id);
   });
 
@@ -129,8 +145,14 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const input = newConversation(user.id);
     const first = idem('hash-x');
     const message = newMessage(input.id);
-    await expectAppError(store().appendMessage(user.id, message, { idempotency: first }), { status: 404, code: 'not_found' });
+    await expectAppError(store().appendMessage(user.id, message, { idempotency: first }), {
+      status: 404,
+      code: 'not_found',
+    });
     await store().createConversation(input);
-    expect(await store().appendMessage(user.id, message, { idempotency: first })).toEqual({ value: message, replayed: false });
+    expect(await store().appendMessage(user.id, message, { idempotency: first })).toEqual({
+      value: message,
+      replayed: false,
+    });
   });
 });

@@ -10,7 +10,16 @@ import type { UsageLimits } from '../../lib/config.js';
 import type { JsonObject, ListedMessage, MessageBody, Store } from '../../lib/store/types.js';
 import { backendCases } from '../helpers/backends.js';
 import { expectAppError, useStore } from '../helpers/contract.js';
-import { addMs, makeConversation, makeMessage, makeUser, newMessage, now, unlisted, unlistedItems } from '../helpers/factories.js';
+import {
+  addMs,
+  makeConversation,
+  makeMessage,
+  makeUser,
+  newMessage,
+  now,
+  unlisted,
+  unlistedItems,
+} from '../helpers/factories.js';
 
 const limits = (daily: number): UsageLimits => ({ free: { daily, monthly: 10_000 } });
 const ids = (items: { id: string }[]): string[] => items.map((m) => m.id);
@@ -18,7 +27,13 @@ const ids = (items: { id: string }[]): string[] => items.map((m) => m.id);
 const PARTS: JsonObject[] = [
   { type: 'text', text: 'Find otters near the river' },
   { type: 'reasoning', text: 'The user wants otters.', providerMetadata: { x: { y: 1 } } },
-  { type: 'tool-weather', toolCallId: 'call-1', state: 'output-available', input: { city: 'Oslo' }, output: { temp: -3 } },
+  {
+    type: 'tool-weather',
+    toolCallId: 'call-1',
+    state: 'output-available',
+    input: { city: 'Oslo' },
+    output: { temp: -3 },
+  },
   { type: 'file', mediaType: 'image/png', url: 'data:image/png;base64,AAAA', filename: 'a.png' },
   { type: 'source-url', sourceId: 's1', url: 'https://example.com/otters', title: 'Otters' },
   { type: 'data-weather', id: 'w1', data: { zb: 1, aa: [1, 2, { k: null }] } },
@@ -46,7 +61,10 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const b = await makeConversation(store(), user.id);
     const first = await makeMessage(store(), user.id, a.id, { id: 'msg-1' });
     expect(first.id).toBe('msg-1');
-    await expectAppError(store().appendMessage(user.id, newMessage(a.id, { id: 'msg-1' })), { status: 409, code: 'conflict' });
+    await expectAppError(store().appendMessage(user.id, newMessage(a.id, { id: 'msg-1' })), {
+      status: 409,
+      code: 'conflict',
+    });
     expect((await makeMessage(store(), user.id, b.id, { id: 'msg-1' })).conversationId).toBe(b.id);
     expect(ids(await all(store(), user.id, a.id))).toEqual(['msg-1']);
     expect((await store().getConversation(user.id, a.id))?.messageCount).toBe(1);
@@ -67,17 +85,32 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const first = await makeMessage(store(), user.id, c.id, { id: 'a', role: 'assistant' });
     const t = now();
     const quota = { limits: limits(2), now: t };
-    const created = await store().putMessage(user.id, newMessage(c.id, { id: 'b', createdAt: t, updatedAt: t }), { quota });
+    const created = await store().putMessage(user.id, newMessage(c.id, { id: 'b', createdAt: t, updatedAt: t }), {
+      quota,
+    });
     expect(created.created).toBe(true);
     const later = addMs(t, 5_000);
     const replaced = await store().putMessage(
       user.id,
-      newMessage(c.id, { id: 'a', role: 'assistant', content: 'edited', parts: [{ type: 'text', text: 'edited' }], createdAt: later, updatedAt: later }),
+      newMessage(c.id, {
+        id: 'a',
+        role: 'assistant',
+        content: 'edited',
+        parts: [{ type: 'text', text: 'edited' }],
+        createdAt: later,
+        updatedAt: later,
+      }),
       { quota },
     );
     expect(replaced).toEqual({
       created: false,
-      value: { ...first, role: 'assistant', content: 'edited', parts: [{ type: 'text', text: 'edited' }], updatedAt: later },
+      value: {
+        ...first,
+        role: 'assistant',
+        content: 'edited',
+        parts: [{ type: 'text', text: 'edited' }],
+        updatedAt: later,
+      },
     });
     expect((await store().getUsage(user.id, t)).dailyUsed).toBe(1);
     const listed = await all(store(), user.id, c.id);
@@ -86,7 +119,10 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const conversation = await store().getConversation(user.id, c.id);
     expect(conversation).toMatchObject({ messageCount: 2, updatedAt: later });
     // An unchanged body writes nothing.
-    const again = await store().putMessage(user.id, newMessage(c.id, { ...replaced.value, createdAt: addMs(later, 1), updatedAt: addMs(later, 1) }));
+    const again = await store().putMessage(
+      user.id,
+      newMessage(c.id, { ...replaced.value, createdAt: addMs(later, 1), updatedAt: addMs(later, 1) }),
+    );
     expect(again).toEqual({ created: false, value: replaced.value });
     expect((await store().getConversation(user.id, c.id))?.updatedAt).toBe(later);
   });
@@ -97,9 +133,15 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const c = await makeConversation(store(), user.id);
     const t = now();
     await store().consumeUsage(user.id, limits(1), t);
-    await expectAppError(store().putMessage(user.id, newMessage(c.id, { id: 'x' }), { quota: { limits: limits(1), now: t } }), { status: 429, code: 'rate_limited' });
+    await expectAppError(
+      store().putMessage(user.id, newMessage(c.id, { id: 'x' }), { quota: { limits: limits(1), now: t } }),
+      { status: 429, code: 'rate_limited' },
+    );
     expect(await all(store(), user.id, c.id)).toEqual([]);
-    await expectAppError(store().putMessage(other.id, newMessage(c.id, { id: 'x' })), { status: 404, code: 'not_found' });
+    await expectAppError(store().putMessage(other.id, newMessage(c.id, { id: 'x' })), {
+      status: 404,
+      code: 'not_found',
+    });
   });
 
   test('deleteMessage and deleteMessagesAfter: counts, updatedAt, 404 cases, ownership', async () => {
@@ -131,7 +173,10 @@ describe.each(backendCases)('%s', (_name, backend) => {
     await store().deleteMessage(user.id, c.id, 'p1', now());
     await store().putMessage(user.id, newMessage(c.id, { id: 'p2', content: 'replaced', updatedAt: now() }));
     await store().deleteMessage(user.id, c.id, 'p3', now());
-    const rest = (await store().listMessages(user.id, c.id, { limit: 10, after: { createdAt: last.createdAt, seq: last.seq } }))!;
+    const rest = (await store().listMessages(user.id, c.id, {
+      limit: 10,
+      after: { createdAt: last.createdAt, seq: last.seq },
+    }))!;
     expect(ids(rest.items)).toEqual(['p2', 'p4', 'p5']);
     expect(rest.items[0]!.content).toBe('replaced');
   });
@@ -141,7 +186,12 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const c = await makeConversation(store(), user.id);
     for (const id of ['a', 'b', 'c']) await makeMessage(store(), user.id, c.id, { id, content: `content of ${id}` });
     const t = now();
-    const list = [body('a'), body('c', { content: 'edited c', role: 'assistant' }), body('d', { parts: PARTS, content: '' }), body('e', { role: 'assistant' })];
+    const list = [
+      body('a'),
+      body('c', { content: 'edited c', role: 'assistant' }),
+      body('d', { parts: PARTS, content: '' }),
+      body('e', { role: 'assistant' }),
+    ];
     const written = await store().replaceMessages(user.id, c.id, list, { now: t, quota: { limits: limits(10) } });
     expect(written.replayed).toBe(false);
     expect(ids(written.value)).toEqual(['a', 'c', 'd', 'e']);
@@ -151,7 +201,10 @@ describe.each(backendCases)('%s', (_name, backend) => {
     expect(await store().getConversation(user.id, c.id)).toMatchObject({ messageCount: 4, updatedAt: t });
     expect((await store().getUsage(user.id, t)).dailyUsed).toBe(1); // only 'd' is a new user message
 
-    const repeat = await store().replaceMessages(user.id, c.id, list, { now: addMs(t, 1000), quota: { limits: limits(10) } });
+    const repeat = await store().replaceMessages(user.id, c.id, list, {
+      now: addMs(t, 1000),
+      quota: { limits: limits(10) },
+    });
     expect(repeat.value).toEqual(written.value);
     expect((await store().getUsage(user.id, t)).dailyUsed).toBe(1);
     expect((await store().getConversation(user.id, c.id))?.updatedAt).toBe(t);
@@ -162,9 +215,18 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const c = await makeConversation(store(), user.id);
     for (const id of ['a', 'b']) await makeMessage(store(), user.id, c.id, { id, content: `content of ${id}` });
     const opts = { now: now() };
-    await expectAppError(store().replaceMessages(user.id, c.id, [body('b'), body('a')], opts), { status: 409, code: 'conflict' });
-    await expectAppError(store().replaceMessages(user.id, c.id, [body('a'), body('new'), body('b')], opts), { status: 409, code: 'conflict' });
-    await expectAppError(store().replaceMessages(user.id, c.id, [body('a'), body('a')], opts), { status: 400, code: 'validation_failed' });
+    await expectAppError(store().replaceMessages(user.id, c.id, [body('b'), body('a')], opts), {
+      status: 409,
+      code: 'conflict',
+    });
+    await expectAppError(store().replaceMessages(user.id, c.id, [body('a'), body('new'), body('b')], opts), {
+      status: 409,
+      code: 'conflict',
+    });
+    await expectAppError(store().replaceMessages(user.id, c.id, [body('a'), body('a')], opts), {
+      status: 400,
+      code: 'validation_failed',
+    });
     expect(ids(await all(store(), user.id, c.id))).toEqual(['a', 'b']);
   });
 
@@ -175,11 +237,17 @@ describe.each(backendCases)('%s', (_name, backend) => {
     await makeMessage(store(), user.id, c.id, { id: 'a', content: 'content of a' });
     const t = now();
     const list = [body('a', { content: 'changed' }), body('u1'), body('u2')];
-    await expectAppError(store().replaceMessages(user.id, c.id, list, { now: t, quota: { limits: limits(1) } }), { status: 429, code: 'rate_limited' });
+    await expectAppError(store().replaceMessages(user.id, c.id, list, { now: t, quota: { limits: limits(1) } }), {
+      status: 429,
+      code: 'rate_limited',
+    });
     expect((await all(store(), user.id, c.id)).map((m) => m.content)).toEqual(['content of a']);
     expect((await store().getUsage(user.id, t)).dailyUsed).toBe(0);
     await expectAppError(store().replaceMessages(other.id, c.id, list, { now: t }), { status: 404, code: 'not_found' });
-    await expectAppError(store().replaceMessages(user.id, randomUUID(), list, { now: t }), { status: 404, code: 'not_found' });
+    await expectAppError(store().replaceMessages(user.id, randomUUID(), list, { now: t }), {
+      status: 404,
+      code: 'not_found',
+    });
   });
 
   test('replaceMessages under an Idempotency-Key replays the first response', async () => {
@@ -189,11 +257,17 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const key = { key: `k-${randomUUID()}`, requestHash: 'h1', now: t };
     const first = await store().replaceMessages(user.id, c.id, [body('a')], { now: t, idempotency: key });
     await store().deleteMessage(user.id, c.id, 'a', now());
-    const replay = await store().replaceMessages(user.id, c.id, [body('a')], { now: now(), idempotency: { ...key, now: now() } });
+    const replay = await store().replaceMessages(user.id, c.id, [body('a')], {
+      now: now(),
+      idempotency: { ...key, now: now() },
+    });
     expect(replay).toEqual({ value: first.value, replayed: true });
     expect(await all(store(), user.id, c.id)).toEqual([]);
     await expectAppError(
-      store().replaceMessages(user.id, c.id, [body('a')], { now: now(), idempotency: { ...key, requestHash: 'other', now: now() } }),
+      store().replaceMessages(user.id, c.id, [body('a')], {
+        now: now(),
+        idempotency: { ...key, requestHash: 'other', now: now() },
+      }),
       { status: 409, code: 'conflict' },
     );
   });
@@ -203,7 +277,11 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const a = await makeConversation(store(), user.id);
     const b = await makeConversation(store(), user.id);
     const at = addMs(now(), 1000);
-    expect(await store().updateConversation(user.id, a.id, { archived: true }, at)).toMatchObject({ archived: true, title: a.title, updatedAt: at });
+    expect(await store().updateConversation(user.id, a.id, { archived: true }, at)).toMatchObject({
+      archived: true,
+      title: a.title,
+      updatedAt: at,
+    });
     expect(ids((await store().listConversations(user.id, { limit: 10 })).items)).toEqual([b.id]);
     expect(ids((await store().listConversations(user.id, { limit: 10 }, { archived: true })).items)).toEqual([a.id]);
     expect(await store().getConversation(user.id, a.id)).toMatchObject({ archived: true });
@@ -212,7 +290,14 @@ describe.each(backendCases)('%s', (_name, backend) => {
   test('search matches the text of parts (content derived from them) and finds archived conversations', async () => {
     const user = await makeUser(store());
     const c = await makeConversation(store(), user.id);
-    await makeMessage(store(), user.id, c.id, { id: 'p', content: 'walrus tusks\nglacier', parts: [{ type: 'text', text: 'walrus tusks' }, { type: 'text', text: 'glacier' }] });
+    await makeMessage(store(), user.id, c.id, {
+      id: 'p',
+      content: 'walrus tusks\nglacier',
+      parts: [
+        { type: 'text', text: 'walrus tusks' },
+        { type: 'text', text: 'glacier' },
+      ],
+    });
     await store().updateConversation(user.id, c.id, { archived: true }, now());
     const hits = await store().searchMessages({ userId: user.id, q: 'walrus glacier' }, { limit: 10 });
     expect(hits.items.map((h) => h.message.id)).toEqual(['p']);

@@ -8,12 +8,27 @@ import type { ListedMessage, MessageRecord, Store } from '../../lib/store/types.
 import type { UsageLimits } from '../../lib/config.js';
 import { backendCases } from '../helpers/backends.js';
 import { expectAppError, useStore } from '../helpers/contract.js';
-import { clock, makeConversation, makeMessage, makeUser, newMessage, now, unlisted, unlistedItems } from '../helpers/factories.js';
+import {
+  clock,
+  makeConversation,
+  makeMessage,
+  makeUser,
+  newMessage,
+  now,
+  unlisted,
+  unlistedItems,
+} from '../helpers/factories.js';
 import { walkPages } from '../helpers/paging.js';
 
 const ids = (items: { id: string }[]): string[] => items.map((i) => i.id);
 
-function listAll(store: Store, userId: string, conversationId: string, limit: number, between?: (i: number) => Promise<void>) {
+function listAll(
+  store: Store,
+  userId: string,
+  conversationId: string,
+  limit: number,
+  between?: (i: number) => Promise<void>,
+) {
   return walkPages(
     (page) => store.listMessages(userId, conversationId, page),
     (m: ListedMessage) => ({ createdAt: m.createdAt, seq: m.seq }),
@@ -42,7 +57,10 @@ describe.each(backendCases)('%s', (_name, backend) => {
       messageCount: 2,
     });
     const listed = await store().listMessages(user.id, conversation.id, { limit: 10 });
-    expect({ items: unlistedItems(listed), hasMore: listed?.hasMore }).toEqual({ items: [first, second], hasMore: false });
+    expect({ items: unlistedItems(listed), hasMore: listed?.hasMore }).toEqual({
+      items: [first, second],
+      hasMore: false,
+    });
   });
 
   test('every role is accepted and round-trips', async () => {
@@ -63,7 +81,10 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const owner = await makeUser(store());
     const other = await makeUser(store());
     const conversation = await makeConversation(store(), owner.id);
-    await expectAppError(store().appendMessage(other.id, newMessage(conversation.id)), { status: 404, code: 'not_found' });
+    await expectAppError(store().appendMessage(other.id, newMessage(conversation.id)), {
+      status: 404,
+      code: 'not_found',
+    });
     expect(await store().getConversation(owner.id, conversation.id)).toEqual(conversation);
     expect((await store().listMessages(owner.id, conversation.id, { limit: 10 }))?.items).toEqual([]);
   });
@@ -130,7 +151,9 @@ describe.each(backendCases)('%s', (_name, backend) => {
       const after = await store().getConversation(user.id, conversation.id);
       expect(after?.messageCount).toBe(2);
       expect(after?.updatedAt).not.toBe(refused.createdAt);
-      expect(ids((await store().listMessages(user.id, conversation.id, { limit: 10 }))!.items)).not.toContain(refused.id);
+      expect(ids((await store().listMessages(user.id, conversation.id, { limit: 10 }))!.items)).not.toContain(
+        refused.id,
+      );
       expect(await store().getUsage(user.id, t)).toMatchObject({ dailyUsed: 2, monthlyUsed: 2, totalUsed: 2 });
     });
 

@@ -4,7 +4,14 @@
  * that English stemming leaves alone, so both backends must return exactly the same sets.
  */
 import { describe, expect, test } from 'vitest';
-import type { ConversationRecord, MessageRecord, SearchHit, SearchQuery, Store, UserRecord } from '../../lib/store/types.js';
+import type {
+  ConversationRecord,
+  MessageRecord,
+  SearchHit,
+  SearchQuery,
+  Store,
+  UserRecord,
+} from '../../lib/store/types.js';
 import { backendCases } from '../helpers/backends.js';
 import { expectResolvesOrValidationError, useStore } from '../helpers/contract.js';
 import { makeConversation, makeMessage, makeUser } from '../helpers/factories.js';
@@ -99,10 +106,42 @@ describe.each(backendCases)('%s', (_name, backend) => {
   });
 
   const hostile = [
-    '"', '"fox', "'", "fox's", '-fox', 'fox -dog', 'fox | dog', 'fox OR dog', 'fox & dog', '!fox', '!!', 'fox:*',
-    ':*', '\\', 'fox\\', '\\"', '(fox', 'fox)', '<->', 'fox <-> dog', '*', '%', '_', '%fox%', 'a_b',
-    "'); DROP TABLE messages; --", "' OR 1=1 --", '$1', '${q}', '   ', 'the', '🦊', 'ﬁx', 'fox\u200bdog',
-    'x'.repeat(200), '& | ! ( ) : * < > " \'',
+    '"',
+    '"fox',
+    "'",
+    "fox's",
+    '-fox',
+    'fox -dog',
+    'fox | dog',
+    'fox OR dog',
+    'fox & dog',
+    '!fox',
+    '!!',
+    'fox:*',
+    ':*',
+    '\\',
+    'fox\\',
+    '\\"',
+    '(fox',
+    'fox)',
+    '<->',
+    'fox <-> dog',
+    '*',
+    '%',
+    '_',
+    '%fox%',
+    'a_b',
+    "'); DROP TABLE messages; --",
+    "' OR 1=1 --",
+    '$1',
+    '${q}',
+    '   ',
+    'the',
+    '🦊',
+    'ﬁx',
+    'fox\u200bdog',
+    'x'.repeat(200),
+    '& | ! ( ) : * < > " \'',
   ];
 
   test('hostile query syntax never throws', async () => {
@@ -127,7 +166,9 @@ describe.each(backendCases)('%s', (_name, backend) => {
     for (const q of ['fox\u0000', '\uD800fox', 'fox\uDC00']) {
       await expectResolvesOrValidationError(store().searchMessages({ userId: owner.id, q }, { limit: 10 }));
       const meta = { topic: q, [q]: 'x' };
-      await expectResolvesOrValidationError(store().searchMessages({ userId: owner.id, q: 'fox', meta }, { limit: 10 }));
+      await expectResolvesOrValidationError(
+        store().searchMessages({ userId: owner.id, q: 'fox', meta }, { limit: 10 }),
+      );
     }
   });
 
@@ -149,7 +190,12 @@ describe.each(backendCases)('%s', (_name, backend) => {
     }
     const walk = await walkPages(
       (page) => store().searchMessages({ userId: owner.id, q: 'owl lamp' }, page),
-      (h: SearchHit) => ({ rank: h.rank, createdAt: h.message.createdAt, conversationId: h.message.conversationId, id: h.message.id }),
+      (h: SearchHit) => ({
+        rank: h.rank,
+        createdAt: h.message.createdAt,
+        conversationId: h.message.conversationId,
+        id: h.message.id,
+      }),
       5,
     );
     expect(walk.pageSizes).toEqual([5, 5, 2]);
@@ -162,10 +208,16 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const owner = await makeUser(store());
     const conversation = await makeConversation(store(), owner.id);
     const made: MessageRecord[] = [];
-    for (let i = 0; i < 9; i++) made.push(await makeMessage(store(), owner.id, conversation.id, { content: `heron pond ${i}` }));
+    for (let i = 0; i < 9; i++)
+      made.push(await makeMessage(store(), owner.id, conversation.id, { content: `heron pond ${i}` }));
     const walk = await walkPages(
       (page) => store().searchMessages({ userId: owner.id, q: 'heron' }, page),
-      (h: SearchHit) => ({ rank: h.rank, createdAt: h.message.createdAt, conversationId: h.message.conversationId, id: h.message.id }),
+      (h: SearchHit) => ({
+        rank: h.rank,
+        createdAt: h.message.createdAt,
+        conversationId: h.message.conversationId,
+        id: h.message.id,
+      }),
       4,
       async () => {
         await makeMessage(store(), owner.id, conversation.id, { content: 'heron pond late' });
@@ -187,7 +239,7 @@ describe.each(backendCases)('%s', (_name, backend) => {
     expect(hits).toHaveLength(2);
     expectSearchOrder(hits);
     for (const hit of hits) expect(hit.conversationTitle).toBe('Renamed otters');
-    const all = (await store().searchMessages({ userId: owner.id, q: 'otter' }, { limit: 10 }));
+    const all = await store().searchMessages({ userId: owner.id, q: 'otter' }, { limit: 10 });
     expect(all.items).toHaveLength(3);
     expect(all.hasMore).toBe(false);
     expectSearchOrder(all.items);

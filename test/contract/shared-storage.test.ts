@@ -8,7 +8,14 @@ import type { UsageLimits } from '../../lib/config.js';
 import type { Store } from '../../lib/store/types.js';
 import { backendCases, type BackendInstance } from '../helpers/backends.js';
 import { expectAppError } from '../helpers/contract.js';
-import { makeConversation, makeMessage, makeUser, newConversation, newUser, unlistedItems } from '../helpers/factories.js';
+import {
+  makeConversation,
+  makeMessage,
+  makeUser,
+  newConversation,
+  newUser,
+  unlistedItems,
+} from '../helpers/factories.js';
 
 describe.each(backendCases)('%s', (_name, backend) => {
   let instance: BackendInstance;
@@ -67,7 +74,9 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const key = `login-${newUser().username}`;
     const policy = { maxFailures: 4, windowMs: 60_000, lockMs: 60_000 };
     const t = '2031-10-10T10:00:00.000Z';
-    await Promise.all([0, 1, 2, 3].map((i) => (i % 2 === 0 ? instance.store : second).recordLoginFailure(key, t, policy)));
+    await Promise.all(
+      [0, 1, 2, 3].map((i) => (i % 2 === 0 ? instance.store : second).recordLoginFailure(key, t, policy)),
+    );
     expect(await second.getLoginLock(key, t)).not.toBeNull();
     expect(await instance.store.getLoginLock(key, t)).not.toBeNull();
   });

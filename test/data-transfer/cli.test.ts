@@ -56,16 +56,22 @@ describe('data:* scripts', () => {
     expect(same.code).toBe(0);
     expect(same.stdout).toMatch(/^SAME/);
 
-    const [changed] = await s.sql<{ id: string }[]>`update messages set content = 'tampered' where id = (select min(id::text)::uuid from messages) returning id::text`;
-    const [removed] = await s.sql<{ id: string }[]>`delete from api_tokens where id = (select min(id::text)::uuid from api_tokens) returning id::text`;
+    const [changed] = await s.sql<
+      { id: string }[]
+    >`update messages set content = 'tampered' where id = (select min(id::text)::uuid from messages) returning id::text`;
+    const [removed] = await s.sql<
+      { id: string }[]
+    >`delete from api_tokens where id = (select min(id::text)::uuid from api_tokens) returning id::text`;
     const diff = await runScript('data-verify', [dir, '--json'], s.db.url);
     expect(diff.code).toBe(1);
     const report = JSON.parse(diff.stdout) as VerifyReport;
     expect(report.ok).toBe(false);
-    expect(report.differences).toEqual(expect.arrayContaining([
-      { table: 'messages', id: changed!.id, kind: 'different' },
-      { table: 'apiTokens', id: removed!.id, kind: 'missing-in-database' },
-    ]));
+    expect(report.differences).toEqual(
+      expect.arrayContaining([
+        { table: 'messages', id: changed!.id, kind: 'different' },
+        { table: 'apiTokens', id: removed!.id, kind: 'missing-in-database' },
+      ]),
+    );
     expect(report.differenceCount).toBe(2);
   }, 60_000);
 
@@ -80,7 +86,9 @@ describe('data:* scripts', () => {
     const names = (await readdir(backups)).sort();
     expect(names).toHaveLength(2);
     const latest = join(backups, names[1]!);
-    expect(await readdir(latest)).toEqual(expect.arrayContaining(['manifest.json', 'meta.json', 'users.json', 'conversations']));
+    expect(await readdir(latest)).toEqual(
+      expect.arrayContaining(['manifest.json', 'meta.json', 'users.json', 'conversations']),
+    );
 
     await s.sql`delete from conversations where id = (select min(id::text)::uuid from conversations)`;
     const refused = await runScript('data-restore', [latest], s.db.url);

@@ -6,9 +6,22 @@ import { quickConversation } from '../../lib/data-transfer/fast-check.js';
 import { conversationFileSchema } from '../../lib/data-transfer/format.js';
 
 const base = {
-  id: '0b0e3c1e-1111-4000-8000-000000000001', userId: '0b0e3c1e-2222-4000-8000-000000000002', title: 'T',
-  createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:01.000Z', idempotency: [],
-  messages: [{ id: '0b0e3c1e-3333-4000-8000-000000000003', role: 'user', content: 'hi', metadata: { a: [1, { b: 'c' }] }, createdAt: '2026-01-01T00:00:00.500Z', extra: 1 }],
+  id: '0b0e3c1e-1111-4000-8000-000000000001',
+  userId: '0b0e3c1e-2222-4000-8000-000000000002',
+  title: 'T',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:01.000Z',
+  idempotency: [],
+  messages: [
+    {
+      id: '0b0e3c1e-3333-4000-8000-000000000003',
+      role: 'user',
+      content: 'hi',
+      metadata: { a: [1, { b: 'c' }] },
+      createdAt: '2026-01-01T00:00:00.500Z',
+      extra: 1,
+    },
+  ],
 };
 const msg = (patch: Record<string, unknown>): unknown => ({ ...base, messages: [{ ...base.messages[0], ...patch }] });
 
@@ -28,7 +41,10 @@ const variants: Array<[string, unknown]> = [
   ['impossible date', msg({ createdAt: '2026-02-30T00:00:00.000Z' })],
   ['year 0000 (PostgreSQL 22008)', msg({ createdAt: '0000-01-01T00:00:00.000Z' })],
   ['metadata nested 65 levels', msg({ metadata: JSON.parse('{"a":'.repeat(65) + '1' + '}'.repeat(65)) as unknown })],
-  ['metadata nested 5,000 levels', msg({ metadata: JSON.parse('{"a":'.repeat(5000) + '1' + '}'.repeat(5000)) as unknown })],
+  [
+    'metadata nested 5,000 levels',
+    msg({ metadata: JSON.parse('{"a":'.repeat(5000) + '1' + '}'.repeat(5000)) as unknown }),
+  ],
   ['bad id', msg({ id: 'not-a-uuid' })],
   ['braced id', msg({ id: '{0b0e3c1e-3333-4000-8000-000000000003}' })],
   ['number content', msg({ content: 5 })],
@@ -40,7 +56,8 @@ const variants: Array<[string, unknown]> = [
 describe('conversation fast check', () => {
   it.each(variants)('%s: agrees with zod', (label, input) => {
     const quick = quickConversation(input);
-    if (label === 'valid' || label === 'metadata missing' || label === '__proto__ metadata key') expect(quick).not.toBeNull();
+    if (label === 'valid' || label === 'metadata missing' || label === '__proto__ metadata key')
+      expect(quick).not.toBeNull();
     const parsed = conversationFileSchema.safeParse(input);
     if (quick) {
       expect(parsed.success).toBe(true);
@@ -67,6 +84,8 @@ describe('import rules shared with the API', () => {
     const metadata = parsed.messages[0]!.metadata;
     expect(Object.hasOwn(metadata, '__proto__')).toBe(true);
     expect(JSON.stringify(metadata)).toBe('{"__proto__":{"x":1},"n":{"__proto__":2}}');
-    expect(JSON.stringify(quickConversation(byLabel.get('__proto__ metadata key'))?.messages[0]?.metadata)).toBe(JSON.stringify(metadata));
+    expect(JSON.stringify(quickConversation(byLabel.get('__proto__ metadata key'))?.messages[0]?.metadata)).toBe(
+      JSON.stringify(metadata),
+    );
   });
 });

@@ -26,7 +26,9 @@ export async function scratch(): Promise<Scratch> {
   const sql = openTransferDb(db.url);
   const dirs: string[] = [];
   return {
-    db, sql, dirs,
+    db,
+    sql,
+    dirs,
     async dir(label) {
       const d = await mkdtemp(join(tmpdir(), `tb-data-${label}-`));
       dirs.push(d);
@@ -58,9 +60,15 @@ export function useScratch(): Scratch {
     return current;
   };
   return {
-    get db() { return now().db; },
-    get sql() { return now().sql; },
-    get dirs() { return now().dirs; },
+    get db() {
+      return now().db;
+    },
+    get sql() {
+      return now().sql;
+    },
+    get dirs() {
+      return now().dirs;
+    },
     dir: (label) => now().dir(label),
     cleanup: () => now().cleanup(),
   };
@@ -68,7 +76,8 @@ export function useScratch(): Scratch {
 
 export const counts = (sql: Sql): Promise<Record<TableName, number>> => dbCounts(sql);
 
-export const totalRows = async (sql: Sql): Promise<number> => Object.values(await counts(sql)).reduce((a, b) => a + b, 0);
+export const totalRows = async (sql: Sql): Promise<number> =>
+  Object.values(await counts(sql)).reduce((a, b) => a + b, 0);
 
 export interface ScriptResult {
   code: number | null;
@@ -78,14 +87,24 @@ export interface ScriptResult {
 }
 
 /** Starts `scripts/<name>.ts` in a child process with DATABASE_URL (and `env`) set. */
-export function startScript(name: string, args: string[], databaseUrl: string, env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
+export function startScript(
+  name: string,
+  args: string[],
+  databaseUrl: string,
+  env: NodeJS.ProcessEnv = {},
+): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, ['--import', 'tsx', join('scripts', `${name}.ts`), ...args], {
     env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'test', ...env },
   });
 }
 
 /** Runs a data script to completion. */
-export function runScript(name: string, args: string[], databaseUrl: string, env: NodeJS.ProcessEnv = {}): Promise<ScriptResult> {
+export function runScript(
+  name: string,
+  args: string[],
+  databaseUrl: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ScriptResult> {
   const child = startScript(name, args, databaseUrl, env);
   let stdout = '';
   let stderr = '';

@@ -34,7 +34,12 @@ describe('data import refusals', () => {
     const users = await readJsonFile<UserRecord[]>(join(dir, 'users.json'));
     (users[0] as unknown as { email: number }).email = 42;
     users[1]!.createdAt = '2026-01-01 00:00:00';
-    users.push({ ...users[2]!, id: '0b0e3c1e-0000-4000-8000-000000000001', email: users[2]!.email.toUpperCase(), username: 'other' });
+    users.push({
+      ...users[2]!,
+      id: '0b0e3c1e-0000-4000-8000-000000000001',
+      email: users[2]!.email.toUpperCase(),
+      username: 'other',
+    });
     await writeJsonFile(join(dir, 'users.json'), users);
     const { file, name, conv } = await firstConversation(dir);
     conv.messages[2]!.content = 'before\u0000after';
@@ -50,11 +55,19 @@ describe('data import refusals', () => {
     expect(report.ok).toBe(false);
     const where = report.issues.map((i) => `${i.file}@${i.path}`);
     const c = `conversations/${name}`;
-    expect(where).toEqual(expect.arrayContaining([
-      'users.json@0.email', 'users.json@1.createdAt', 'users.json@3.email',
-      `${c}@messages.2.content`, `${c}@messages.3.metadata.k\u0000ey`, `${c}@messages.4.metadata.note`,
-      `${c}@messages.5.role`, `${c}@messages.6.content`, 'conversations/not-json.json@',
-    ]));
+    expect(where).toEqual(
+      expect.arrayContaining([
+        'users.json@0.email',
+        'users.json@1.createdAt',
+        'users.json@3.email',
+        `${c}@messages.2.content`,
+        `${c}@messages.3.metadata.k\u0000ey`,
+        `${c}@messages.4.metadata.note`,
+        `${c}@messages.5.role`,
+        `${c}@messages.6.content`,
+        'conversations/not-json.json@',
+      ]),
+    );
     expect(report.issues.find((i) => i.path === 'messages.2.content')?.message).toMatch(/NUL/);
     expect(report.issueCount).toBe(report.issues.length);
     // An invalid user is reported once, not again through every record that refers to it.
@@ -72,14 +85,21 @@ describe('data import refusals', () => {
     await writeJsonFile(secondFile, second);
     const report = await importDirectory(s.sql, s.db.url, { dir });
     expect(report.status).toBe('invalid');
-    expect(report.issues).toEqual([expect.objectContaining({ file: `conversations/${names[1]}`, path: 'messages.7.id' })]);
+    expect(report.issues).toEqual([
+      expect.objectContaining({ file: `conversations/${names[1]}`, path: 'messages.7.id' }),
+    ]);
     expect(await totalRows(s.sql)).toBe(0);
   });
 
   it('refuses an export whose files no longer match its manifest', async () => {
     const dir = await store();
     const good = await importDirectory(s.sql, s.db.url, { dir, dryRun: true });
-    await writeJsonFile(join(dir, 'manifest.json'), { format: 'threadbase', version: 1, kind: 'export', checksums: { ...good.checksums, messages: { count: 199, checksum: good.checksums.messages.checksum } } });
+    await writeJsonFile(join(dir, 'manifest.json'), {
+      format: 'threadbase',
+      version: 1,
+      kind: 'export',
+      checksums: { ...good.checksums, messages: { count: 199, checksum: good.checksums.messages.checksum } },
+    });
     const report = await importDirectory(s.sql, s.db.url, { dir });
     expect(report.status).toBe('invalid');
     expect(report.issues).toEqual([expect.objectContaining({ file: 'manifest.json', path: 'checksums.messages' })]);
@@ -89,16 +109,24 @@ describe('data import refusals', () => {
 
   it('skips the JSON store transient files and fields, and says so', async () => {
     const dir = await store();
-    await writeJsonFile(join(dir, 'login-failures.json'), [{ loginKey: 'x', failures: 3, windowStart: '2026-01-01T00:00:00.000Z', lockedUntil: null }]);
+    await writeJsonFile(join(dir, 'login-failures.json'), [
+      { loginKey: 'x', failures: 3, windowStart: '2026-01-01T00:00:00.000Z', lockedUntil: null },
+    ]);
     const { file, conv } = await firstConversation(dir);
-    await writeJsonFile(file, { ...conv, idempotency: [{ key: 'k', requestHash: 'h', userId: conv.userId, response: {}, createdAt: conv.createdAt }], futureField: 1 });
+    await writeJsonFile(file, {
+      ...conv,
+      idempotency: [{ key: 'k', requestHash: 'h', userId: conv.userId, response: {}, createdAt: conv.createdAt }],
+      futureField: 1,
+    });
     const report = await importDirectory(s.sql, s.db.url, { dir });
     expect(report.status).toBe('imported');
-    expect(report.skipped).toEqual(expect.arrayContaining([
-      'login-failures.json (transient state, not imported)',
-      'field "idempotency" in 1 conversation file(s) (transient/unknown, not imported)',
-      'field "futureField" in 1 conversation file(s) (transient/unknown, not imported)',
-    ]));
+    expect(report.skipped).toEqual(
+      expect.arrayContaining([
+        'login-failures.json (transient state, not imported)',
+        'field "idempotency" in 1 conversation file(s) (transient/unknown, not imported)',
+        'field "futureField" in 1 conversation file(s) (transient/unknown, not imported)',
+      ]),
+    );
     expect((await counts(s.sql)).messages).toBe(200);
   });
 
@@ -117,9 +145,11 @@ describe('data import refusals', () => {
     const report = await importDirectory(s.sql, s.db.url, { dir });
     expect(report.status).toBe('conflict');
     expect(report.ok).toBe(false);
-    expect(report.conflicts).toEqual(expect.arrayContaining([
-      { table: 'messages', id: conv.messages[1]!.id, reason: 'exists in the database with different content' },
-    ]));
+    expect(report.conflicts).toEqual(
+      expect.arrayContaining([
+        { table: 'messages', id: conv.messages[1]!.id, reason: 'exists in the database with different content' },
+      ]),
+    );
     expect(await counts(s.sql)).toEqual(before);
   });
 

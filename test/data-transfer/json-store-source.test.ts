@@ -33,8 +33,19 @@ async function populate(store: Store): Promise<Fixture> {
   const conv = await makeConversation(store, user.id, { title: 'Über 🚀' });
   await makeConversation(store, other.id);
   const key = { key: 'retry-1', requestHash: 'h1', now: now() };
-  await store.appendMessage(user.id, { id: randomUUID(), conversationId: conv.id, role: 'user', content: 'hello postgres', parts: null, metadata: { tags: ['a', 'b'], n: 1.5 }, ...both(now()) },
-    { quota: { limits: DEFAULT_USAGE_LIMITS, now: now() }, idempotency: key });
+  await store.appendMessage(
+    user.id,
+    {
+      id: randomUUID(),
+      conversationId: conv.id,
+      role: 'user',
+      content: 'hello postgres',
+      parts: null,
+      metadata: { tags: ['a', 'b'], n: 1.5 },
+      ...both(now()),
+    },
+    { quota: { limits: DEFAULT_USAGE_LIMITS, now: now() }, idempotency: key },
+  );
   await makeMessage(store, user.id, conv.id, { role: 'assistant', content: 'line one\nline two\ttab \\ backslash' });
   await store.setTier(other.id, 'pro');
   await store.recordLoginFailure('someone@example.com', now(), { maxFailures: 5, windowMs: 60_000, lockMs: 60_000 });
@@ -51,7 +62,9 @@ async function answers(store: Store, f: Fixture): Promise<unknown> {
     tokens: await store.listApiTokens(f.userId),
     conversations: await store.listConversations(f.userId, page),
     messages: await store.listMessages(f.userId, f.conversationId, page),
-    usage: (({ dailyUsed, monthlyUsed, totalUsed, tier }) => ({ dailyUsed, monthlyUsed, totalUsed, tier }))(await store.getUsage(f.userId, at)),
+    usage: (({ dailyUsed, monthlyUsed, totalUsed, tier }) => ({ dailyUsed, monthlyUsed, totalUsed, tier }))(
+      await store.getUsage(f.userId, at),
+    ),
   };
 }
 
@@ -68,7 +81,12 @@ describe('import from a directory the JSON store wrote', () => {
     const report = await importDirectory(s.sql, s.db.url, { dir });
     expect(report.status).toBe('imported');
     expect((expected as { byLogin: unknown }).byLogin).not.toBeNull();
-    expect(report.skipped).toEqual(expect.arrayContaining([expect.stringMatching(/^login-failures\.json/), expect.stringMatching(/^field "idempotency"/)]));
+    expect(report.skipped).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^login-failures\.json/),
+        expect.stringMatching(/^field "idempotency"/),
+      ]),
+    );
 
     const pg = createPostgresStore({ url: s.db.url, poolMax: 1 });
     try {

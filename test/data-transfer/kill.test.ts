@@ -37,7 +37,9 @@ describe('data:import killed mid-load', () => {
     const child = startScript('data-import', [dir, '--batch-size', '500'], s.db.url, { TMPDIR: tmp });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
 
     const deadline = Date.now() + 60_000;
     while (!stderr.includes('load messages: started') && Date.now() < deadline) await sleep(20);
@@ -71,7 +73,9 @@ describe('data:import killed mid-load', () => {
     const backup = await s.dir('restore-new');
     await generateStore({ dir: backup, messages: 30_000, users: 5, messagesPerConversation: 200, seed: 'new' });
     const child = startScript('data-restore', [backup, '--force'], s.db.url);
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
     const deadline = Date.now() + 60_000;
     let copied = 0;
     while ((copied = await copiedSoFar()) === 0 && Date.now() < deadline) await sleep(10);

@@ -31,7 +31,7 @@ describe('data import/export round trip', () => {
     const conv = await readJsonFile<ConversationFile>(file);
     conv.title = '𝕿𝖍𝖗𝖊𝖆𝖉 👩‍👩‍👧 — ünïcödé \\N \t tab';
     conv.messages[0]!.content = 'emoji 😀🎉, CJK 漢字, RTL שלום, combining é, backslash \\ and \\N, CR\r\nLF';
-    conv.messages[0]!.metadata = { 'ключ': ['値', 1.5, null, { deep: true }], z: 1, a: 'first' };
+    conv.messages[0]!.metadata = { ключ: ['値', 1.5, null, { deep: true }], z: 1, a: 'first' };
     await writeJsonFile(file, conv);
     return { dir, hash };
   }
@@ -41,7 +41,14 @@ describe('data import/export round trip', () => {
     const imported = await importDirectory(s.sql, s.db.url, { dir });
     expect(imported.status).toBe('imported');
     expect(imported.verified).toBe(true);
-    expect(await counts(s.sql)).toEqual({ users: 3, usage: 3, sessions: 3, apiTokens: 3, conversations: 12, messages: 600 });
+    expect(await counts(s.sql)).toEqual({
+      users: 3,
+      usage: 3,
+      sessions: 3,
+      apiTokens: 3,
+      conversations: 12,
+      messages: 600,
+    });
 
     const [row] = await s.sql<{ password_hash: string; message_count: number }[]>`
       select u.password_hash, (select message_count from conversations order by id limit 1) as message_count from users u limit 1`;
@@ -56,14 +63,19 @@ describe('data import/export round trip', () => {
     expect(JSON.stringify(manifest)).not.toContain('postgres@');
 
     // Same records, file by file (arrays compared as sets by id).
-    const byId = <T extends { id?: string; userId?: string }>(xs: T[]): T[] => [...xs].sort((a, b) => String(a.id ?? a.userId).localeCompare(String(b.id ?? b.userId)));
+    const byId = <T extends { id?: string; userId?: string }>(xs: T[]): T[] =>
+      [...xs].sort((a, b) => String(a.id ?? a.userId).localeCompare(String(b.id ?? b.userId)));
     for (const f of ['users.json', 'sessions.json', 'api-tokens.json', 'usage.json']) {
-      expect(byId(await readJsonFile<UserRecord[]>(join(out, f)))).toEqual(byId(await readJsonFile<UserRecord[]>(join(dir, f))));
+      expect(byId(await readJsonFile<UserRecord[]>(join(out, f)))).toEqual(
+        byId(await readJsonFile<UserRecord[]>(join(dir, f))),
+      );
     }
     const names = (await readdir(join(dir, 'conversations'))).sort();
     expect((await readdir(join(out, 'conversations'))).sort()).toEqual(names);
     for (const n of names) {
-      expect(await readJsonFile(join(out, 'conversations', n))).toEqual(await readJsonFile(join(dir, 'conversations', n)));
+      expect(await readJsonFile(join(out, 'conversations', n))).toEqual(
+        await readJsonFile(join(dir, 'conversations', n)),
+      );
     }
 
     // Re-import of the export into a second database gives the same checksums; verify agrees.
@@ -90,7 +102,14 @@ describe('data import/export round trip', () => {
       expect(page.items.length).toBeGreaterThan(0);
       expect(page.items[0]!.messageCount).toBe(50);
       const appended = await store.appendMessage(users[0]!.id, {
-        id: '0b0e3c1e-9999-4000-8000-000000000001', conversationId: page.items[0]!.id, role: 'user', content: 'after export', parts: null, metadata: {}, createdAt: '2027-01-01T00:00:00.000Z', updatedAt: '2027-01-01T00:00:00.000Z',
+        id: '0b0e3c1e-9999-4000-8000-000000000001',
+        conversationId: page.items[0]!.id,
+        role: 'user',
+        content: 'after export',
+        parts: null,
+        metadata: {},
+        createdAt: '2027-01-01T00:00:00.000Z',
+        updatedAt: '2027-01-01T00:00:00.000Z',
       });
       expect(appended.replayed).toBe(false);
     } finally {
@@ -111,7 +130,9 @@ describe('data import/export round trip', () => {
     expect(dry.message).toMatch(/already holds exactly these records; a real run would write nothing/);
     const other = await s.dir('other');
     await generateStore({ dir: other, messages: 10, users: 1, seed: 'other' });
-    expect((await importDirectory(s.sql, s.db.url, { dir: other, dryRun: true })).message).toMatch(/already holds other data/);
+    expect((await importDirectory(s.sql, s.db.url, { dir: other, dryRun: true })).message).toMatch(
+      /already holds other data/,
+    );
     expect((await counts(s.sql)).messages).toBe(600);
   });
 

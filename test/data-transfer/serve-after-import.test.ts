@@ -48,7 +48,13 @@ describe('serving imported and exported data', () => {
   it('users log in with their old passwords on PostgreSQL after import, and on the JSON store after export', async () => {
     const dir = await s.dir('serve');
     const password = 'old password ✓';
-    await generateStore({ dir, messages: 100, users: 2, messagesPerConversation: 25, passwordHash: await hashPassword(password, 10) });
+    await generateStore({
+      dir,
+      messages: 100,
+      users: 2,
+      messagesPerConversation: 25,
+      passwordHash: await hashPassword(password, 10),
+    });
     const [user] = await readJsonFile<UserRecord[]>(join(dir, 'users.json'));
     expect((await importDirectory(s.sql, s.db.url, { dir })).status).toBe('imported');
 

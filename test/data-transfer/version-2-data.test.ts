@@ -28,10 +28,16 @@ describe('data tools and version-2 data', () => {
       const message = await makeMessage(store, user.id, conversation.id, { id: newId() });
       const out = await s.dir('export');
       await exportDatabase(s.sql, s.db.url, out, quiet);
-      const file = JSON.parse(await fs.readFile(path.join(out, 'conversations', `${conversation.id}.json`), 'utf8')) as { messages: { id: string }[] };
+      const file = JSON.parse(
+        await fs.readFile(path.join(out, 'conversations', `${conversation.id}.json`), 'utf8'),
+      ) as { messages: { id: string }[] };
       expect(file.messages.map((m) => m.id)).toEqual([message.id]);
 
-      await makeMessage(store, user.id, conversation.id, { id: 'client-1', parts: [{ type: 'text', text: 'x' }], content: 'x' });
+      await makeMessage(store, user.id, conversation.id, {
+        id: 'client-1',
+        parts: [{ type: 'text', text: 'x' }],
+        content: 'x',
+      });
       await expect(exportDatabase(s.sql, s.db.url, await s.dir('refused'), quiet)).rejects.toThrow(/cannot carry/);
     } finally {
       await store.close();
@@ -49,7 +55,11 @@ describe('data tools and version-2 data', () => {
     expect((await importDirectory(s.sql, s.db.url, { dir, dryRun: true, progress: quiet })).status).not.toBe('invalid');
 
     const rich = createJsonStore({ dataDir: dir });
-    await makeMessage(rich, user.id, conversation.id, { id: newId(), parts: [{ type: 'text', text: 'rich' }], content: 'rich' });
+    await makeMessage(rich, user.id, conversation.id, {
+      id: newId(),
+      parts: [{ type: 'text', text: 'rich' }],
+      content: 'rich',
+    });
     await rich.close();
     expect((await importDirectory(s.sql, s.db.url, { dir, dryRun: true, progress: quiet })).status).toBe('invalid');
   });

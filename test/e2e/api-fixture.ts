@@ -49,7 +49,9 @@ export function useE2e(backend: Backend, extraEnv: Record<string, string> = {}):
     if (!server) throw new Error('server not started');
     const res = await api(server.url)<T>(method, path, options);
     if (res.status >= 500) {
-      expect.fail(`${method} ${path} answered ${res.status}: ${JSON.stringify(res.body)}\n${server.output().slice(-4000)}`);
+      expect.fail(
+        `${method} ${path} answered ${res.status}: ${JSON.stringify(res.body)}\n${server.output().slice(-4000)}`,
+      );
     }
     return res;
   };
@@ -66,7 +68,10 @@ export function useE2e(backend: Backend, extraEnv: Record<string, string> = {}):
       return { ...body, id: res.body.user.id, token: res.body.token };
     },
     async conversation(user, title) {
-      const res = await call<{ id: string }>('POST', '/api/conversations', { json: title ? { title } : {}, token: user.token });
+      const res = await call<{ id: string }>('POST', '/api/conversations', {
+        json: title ? { title } : {},
+        token: user.token,
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       return res.body.id;
     },

@@ -30,13 +30,22 @@ interface Page<T> {
 }
 
 async function post(t: E2e, user: TestUser, id: string, content: string, role = 'assistant'): Promise<Message> {
-  const res = await t.call<Message>('POST', `/api/conversations/${id}/messages`, { json: { role, content }, token: user.token });
+  const res = await t.call<Message>('POST', `/api/conversations/${id}/messages`, {
+    json: { role, content },
+    token: user.token,
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body;
 }
 
 /** Walks a list endpoint page by page, running `between` after each page. */
-async function walk<T>(t: E2e, user: TestUser, path: string, limit: number, between?: () => Promise<void>): Promise<T[]> {
+async function walk<T>(
+  t: E2e,
+  user: TestUser,
+  path: string,
+  limit: number,
+  between?: () => Promise<void>,
+): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | null = null;
   for (let i = 0; i < 100; i++) {
@@ -86,11 +95,29 @@ describe.each(backends)('conversations ($name)', (backend) => {
     const user = await t.register();
     const id = await t.conversation(user, 'ok');
     for (const json of [{ title: 'x'.repeat(201) }, { title: '' }, { title: 5 }, { title: 'a\u0000' }]) {
-      expectError(await t.call('POST', '/api/conversations', { json, token: user.token }), 400, 'validation_failed', 'title');
-      expectError(await t.call('PATCH', `/api/conversations/${id}`, { json, token: user.token }), 400, 'validation_failed', 'title');
+      expectError(
+        await t.call('POST', '/api/conversations', { json, token: user.token }),
+        400,
+        'validation_failed',
+        'title',
+      );
+      expectError(
+        await t.call('PATCH', `/api/conversations/${id}`, { json, token: user.token }),
+        400,
+        'validation_failed',
+        'title',
+      );
     }
-    expectError(await t.call('PATCH', `/api/conversations/${id}`, { json: {}, token: user.token }), 400, 'validation_failed', 'title');
-    const max = await t.call<Conversation>('POST', '/api/conversations', { json: { title: 'é'.repeat(200) }, token: user.token });
+    expectError(
+      await t.call('PATCH', `/api/conversations/${id}`, { json: {}, token: user.token }),
+      400,
+      'validation_failed',
+      'title',
+    );
+    const max = await t.call<Conversation>('POST', '/api/conversations', {
+      json: { title: 'é'.repeat(200) },
+      token: user.token,
+    });
     expect(max.status).toBe(201);
     expectError(await t.call('POST', '/api/conversations', { json: {} }), 401, 'unauthorized');
   });
@@ -137,7 +164,9 @@ describe.each(backends)('conversations ($name)', (backend) => {
     const { store } = t.instance();
     const written: string[] = [];
     for (let i = 0; i < 130; i++) written.push((await makeMessage(store, user.id, id, { role: 'assistant' })).id);
-    const res = await t.call<{ messageCount: number; messages: Message[] }>('GET', `/api/conversations/${id}`, { token: user.token });
+    const res = await t.call<{ messageCount: number; messages: Message[] }>('GET', `/api/conversations/${id}`, {
+      token: user.token,
+    });
     expect(res.body.messageCount).toBe(130);
     expect(res.body.messages.map((m) => m.id)).toEqual(written);
   });
@@ -147,10 +176,20 @@ describe.each(backends)('conversations ($name)', (backend) => {
     const id = await t.conversation(user);
     for (const path of ['/api/conversations', `/api/conversations/${id}/messages`]) {
       for (const limit of ['0', '101', 'abc', '1.5']) {
-        expectError(await t.call('GET', `${path}?limit=${limit}`, { token: user.token }), 400, 'validation_failed', 'limit');
+        expectError(
+          await t.call('GET', `${path}?limit=${limit}`, { token: user.token }),
+          400,
+          'validation_failed',
+          'limit',
+        );
       }
       for (const cursor of ['garbage!', 'eyJmb28iOjF9', Buffer.from('{"k":"search","v":{}}').toString('base64url')]) {
-        expectError(await t.call('GET', `${path}?cursor=${cursor}`, { token: user.token }), 400, 'validation_failed', 'cursor');
+        expectError(
+          await t.call('GET', `${path}?cursor=${cursor}`, { token: user.token }),
+          400,
+          'validation_failed',
+          'cursor',
+        );
       }
     }
   });
@@ -167,7 +206,10 @@ describe.each(backends)('conversations ($name)', (backend) => {
     expectError(await t.call('PATCH', path, { json: { title: 'pwned' }, token: mallory.token }), 404, 'not_found');
     expectError(await t.call('DELETE', path, { token: mallory.token }), 404, 'not_found');
     expectError(await t.call('GET', `${path}/messages`, { token: mallory.token }), 404, 'not_found');
-    const append = await t.call('POST', `${path}/messages`, { json: { role: 'user', content: 'hi' }, token: mallory.token });
+    const append = await t.call('POST', `${path}/messages`, {
+      json: { role: 'user', content: 'hi' },
+      token: mallory.token,
+    });
     expectError(append, 404, 'not_found');
     const mine = await t.call<Page<Conversation>>('GET', '/api/conversations', { token: mallory.token });
     expect(mine.body.items).toEqual([]);
@@ -181,7 +223,11 @@ describe.each(backends)('conversations ($name)', (backend) => {
     const user = await t.register();
     for (const id of [randomUUID(), 'nope', '123']) {
       expectError(await t.call('GET', `/api/conversations/${id}`, { token: user.token }), 404, 'not_found');
-      expectError(await t.call('PATCH', `/api/conversations/${id}`, { json: { title: 'x' }, token: user.token }), 404, 'not_found');
+      expectError(
+        await t.call('PATCH', `/api/conversations/${id}`, { json: { title: 'x' }, token: user.token }),
+        404,
+        'not_found',
+      );
       expectError(await t.call('DELETE', `/api/conversations/${id}`, { token: user.token }), 404, 'not_found');
       expectError(await t.call('GET', `/api/conversations/${id}/messages`, { token: user.token }), 404, 'not_found');
     }

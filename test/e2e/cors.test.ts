@@ -19,7 +19,11 @@ function accessControlHeaders(headers: Headers): string[] {
   return [...headers.keys()].filter((name) => name.startsWith('access-control-'));
 }
 
-function preflight(origin: string, method: string, requestHeaders = 'authorization, content-type, idempotency-key'): Record<string, string> {
+function preflight(
+  origin: string,
+  method: string,
+  requestHeaders = 'authorization, content-type, idempotency-key',
+): Record<string, string> {
   return { origin, 'access-control-request-method': method, 'access-control-request-headers': requestHeaders };
 }
 
@@ -46,7 +50,9 @@ describe.each(backends)('CORS with CORS_ORIGINS set ($name)', (backend) => {
       expect(res.body).toBeUndefined();
       expect(res.headers.get('access-control-allow-origin')).toBe(LISTED);
       expect(res.headers.get('access-control-allow-methods')).toBe(methods);
-      expect(res.headers.get('access-control-allow-headers')).toBe('Authorization, Content-Type, Idempotency-Key, X-Request-Id');
+      expect(res.headers.get('access-control-allow-headers')).toBe(
+        'Authorization, Content-Type, Idempotency-Key, X-Request-Id',
+      );
       expect(res.headers.get('access-control-allow-credentials')).toBe('true');
       expect(Number(res.headers.get('access-control-max-age'))).toBeGreaterThan(0);
       expect(res.headers.get('vary')).toBe('Origin');
@@ -79,7 +85,11 @@ describe.each(backends)('CORS with CORS_ORIGINS set ($name)', (backend) => {
 
   it('puts the CORS headers on successes, errors and unknown routes for a listed origin', async () => {
     const user = await e2e.register();
-    const ok = await e2e.call('POST', '/api/conversations', { json: { title: 'cors' }, token: user.token, headers: { origin: LISTED } });
+    const ok = await e2e.call('POST', '/api/conversations', {
+      json: { title: 'cors' },
+      token: user.token,
+      headers: { origin: LISTED },
+    });
     expect(ok.status).toBe(201);
     expectResponseCors(ok.headers, LISTED);
     const unauthorized = await e2e.call<ErrorBody>('GET', '/api/conversations', { headers: { origin: LISTED } });
@@ -89,7 +99,10 @@ describe.each(backends)('CORS with CORS_ORIGINS set ($name)', (backend) => {
     const notAllowed = await e2e.call('PATCH', '/api/health', { headers: { origin: LISTED } });
     expect(notAllowed.status).toBe(405);
     expectResponseCors(notAllowed.headers, LISTED);
-    const unsupported = await e2e.call('POST', '/api/conversations', { body: 'x', headers: { origin: LISTED, 'content-type': 'text/plain' } });
+    const unsupported = await e2e.call('POST', '/api/conversations', {
+      body: 'x',
+      headers: { origin: LISTED, 'content-type': 'text/plain' },
+    });
     expect(unsupported.status).toBe(415);
     expectResponseCors(unsupported.headers, LISTED);
     const unknown = await e2e.call('GET', '/api/nope', { headers: { origin: LISTED } });
@@ -123,7 +136,10 @@ describe.each(backends)('CORS with CORS_ORIGINS set ($name)', (backend) => {
       return res.body.items.length;
     };
     const before = await count();
-    const foreign = await e2e.call<ErrorBody>('POST', '/api/conversations', { json: { title: 'csrf' }, headers: { cookie, origin: UNLISTED } });
+    const foreign = await e2e.call<ErrorBody>('POST', '/api/conversations', {
+      json: { title: 'csrf' },
+      headers: { cookie, origin: UNLISTED },
+    });
     expect(foreign.status).toBe(401);
     expect(foreign.body.error.code).toBe('unauthorized');
     expect(foreign.body.error.message).toContain('origin');
@@ -157,7 +173,11 @@ describe.each(backends)('CORS with CORS_ORIGINS set ($name)', (backend) => {
     const onVercel = e2eTarget() === 'vercel-output';
     expect(proxied.status).toBe(onVercel ? 401 : 201);
     // Bearer tokens are not ambient credentials: no origin rule for them. Reads are not refused.
-    const bearer = await e2e.call('POST', '/api/conversations', { json: {}, token: user.token, headers: { origin: UNLISTED } });
+    const bearer = await e2e.call('POST', '/api/conversations', {
+      json: {},
+      token: user.token,
+      headers: { origin: UNLISTED },
+    });
     expect(bearer.status).toBe(201);
     const read = await e2e.call('GET', '/api/me', { headers: { cookie, origin: UNLISTED } });
     expect(read.status).toBe(200);

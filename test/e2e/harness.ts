@@ -33,7 +33,10 @@ function targetArgs(): { name: string; args: string[] } {
   const target = e2eTarget();
   if (target === 'vercel-output') {
     const output = path.resolve(ROOT, process.env.E2E_VERCEL_OUTPUT ?? '.vercel/output');
-    return { name: `Vercel output server (${output})`, args: ['--import', 'tsx', 'scripts/serve-vercel-output.ts', output] };
+    return {
+      name: `Vercel output server (${output})`,
+      args: ['--import', 'tsx', 'scripts/serve-vercel-output.ts', output],
+    };
   }
   if (target === 'prod') return { name: 'production server', args: ['dist/scripts/start.js'] };
   return { name: 'dev server', args: ['--import', 'tsx', 'scripts/dev-server.ts'] };
@@ -53,12 +56,29 @@ export interface TestServer {
 }
 
 /** Variables the parent test process may carry that must not leak into the server's config. */
-const STRIPPED = ['DATABASE_URL', 'DATA_DIR', 'VERCEL', 'PORT', 'USAGE_LIMITS', 'COOKIE_SECURE', 'COOKIE_SAME_SITE', 'CORS_ORIGINS'];
+const STRIPPED = [
+  'DATABASE_URL',
+  'DATA_DIR',
+  'VERCEL',
+  'PORT',
+  'USAGE_LIMITS',
+  'COOKIE_SECURE',
+  'COOKIE_SAME_SITE',
+  'CORS_ORIGINS',
+];
 
 function childEnv(storageEnv: Record<string, string>, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of STRIPPED) delete env[name];
-  return { ...env, PORT: '0', LOG_LEVEL: 'silent', PASSWORD_SCRYPT_LOG_N: '10', NODE_ENV: 'test', ...storageEnv, ...extra };
+  return {
+    ...env,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    PASSWORD_SCRYPT_LOG_N: '10',
+    NODE_ENV: 'test',
+    ...storageEnv,
+    ...extra,
+  };
 }
 
 interface Spawned {
@@ -132,7 +152,10 @@ export async function startTestServer(
       stopped = true;
       exits.push(await stopChild(current.child));
       // The server's last-resort handlers report what should never happen: fail the test file.
-      const line = log.join('').split('\n').find((l) => LAST_RESORT.some((m) => l.includes(`"msg":"${m}"`)));
+      const line = log
+        .join('')
+        .split('\n')
+        .find((l) => LAST_RESORT.some((m) => l.includes(`"msg":"${m}"`)));
       if (line !== undefined) throw new Error(`the server logged a last-resort event:\n${line}`);
     },
     output: () => log.join(''),

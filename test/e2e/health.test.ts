@@ -12,7 +12,9 @@ import { backends, tempDataDir, type BackendInstance } from '../helpers/backends
 import { freePort as closedPort } from '../helpers/net.js';
 import { api, startTestServer, type TestServer } from './harness.js';
 
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 interface HealthBody {
   status: string;
@@ -64,9 +66,12 @@ describe.each(backends)('GET /api/health ($name)', (backend) => {
 describe('storage failures', () => {
   it('answers 503 with Retry-After when PostgreSQL is unreachable', async () => {
     const port = await closedPort();
-    const server = await startTestServer({ env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/tb_http_gone` } }, {
-      DATABASE_CONNECT_TIMEOUT: '2',
-    });
+    const server = await startTestServer(
+      { env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/tb_http_gone` } },
+      {
+        DATABASE_CONNECT_TIMEOUT: '2',
+      },
+    );
     try {
       const call = api(server.url);
       const health = await call<HealthBody>('GET', '/api/health');
@@ -89,13 +94,18 @@ describe('storage failures', () => {
 
   it('a Vercel preview without DATABASE_URL (no data directory in the bundle): health 200 read-only, writes name DATABASE_URL', async () => {
     const parent = await tempDataDir();
-    const server = await startTestServer({ env: { DATA_DIR: path.join(parent, 'not-in-the-bundle') } }, { VERCEL: '1' });
+    const server = await startTestServer(
+      { env: { DATA_DIR: path.join(parent, 'not-in-the-bundle') } },
+      { VERCEL: '1' },
+    );
     try {
       const call = api(server.url);
       const health = await call<HealthBody>('GET', '/api/health');
       expect(health.status, server.output()).toBe(200);
       expect(health.body).toMatchObject({ status: 'ok', storage: 'json', readOnly: true, version });
-      const list = await call<{ error: { code: string } }>('GET', '/api/conversations', { token: `tb_${'0'.repeat(43)}` });
+      const list = await call<{ error: { code: string } }>('GET', '/api/conversations', {
+        token: `tb_${'0'.repeat(43)}`,
+      });
       expect(list.status).toBe(401);
       const register = await call<{ error: { code: string; message: string } }>('POST', '/api/auth/register', {
         json: { email: 'preview@example.com', username: 'preview_user', password: 'correct horse battery' },

@@ -20,10 +20,14 @@ interface Page {
 const nestedObject = (levels: number, key = 'a'): string => `{"${key}":`.repeat(levels) + '1' + '}'.repeat(levels);
 
 async function say(t: E2e, user: TestUser, conversationId: string, json: Record<string, unknown>) {
-  return t.call<{ id: string; metadata: Record<string, unknown> }>('POST', `/api/conversations/${conversationId}/messages`, {
-    json: { role: 'user', content: 'hello hostile world', ...json },
-    token: user.token,
-  });
+  return t.call<{ id: string; metadata: Record<string, unknown> }>(
+    'POST',
+    `/api/conversations/${conversationId}/messages`,
+    {
+      json: { role: 'user', content: 'hello hostile world', ...json },
+      token: user.token,
+    },
+  );
 }
 
 /** The cursor with every ISO timestamp inside it moved to `year` (whatever the cursor's layout). */
@@ -73,7 +77,11 @@ describe.each(backends)('hostile input ($name)', (backend) => {
       ['/api/conversations', bodies[2]!],
     ] as const) {
       expect(body.length).toBeLessThanOrEqual(1024 * 1024);
-      const res = await t.call('POST', path, { body, headers: { 'content-type': 'application/json' }, token: user.token });
+      const res = await t.call('POST', path, {
+        body,
+        headers: { 'content-type': 'application/json' },
+        token: user.token,
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(400);
     }
   });
@@ -81,7 +89,8 @@ describe.each(backends)('hostile input ($name)', (backend) => {
   it('__proto__ metadata keys are kept as data at depth 0 and deeper, and work as a search filter', async () => {
     const user = await t.register();
     const conv = await t.conversation(user);
-    const body = '{"role":"user","content":"prototype pollution probe","metadata":{"__proto__":"top","n":{"__proto__":{"x":1}},"l":[{"__proto__":2}]}}';
+    const body =
+      '{"role":"user","content":"prototype pollution probe","metadata":{"__proto__":"top","n":{"__proto__":{"x":1}},"l":[{"__proto__":2}]}}';
     const res = await t.call<{ id: string; metadata: unknown }>('POST', `/api/conversations/${conv}/messages`, {
       body,
       headers: { 'content-type': 'application/json' },
@@ -93,17 +102,25 @@ describe.each(backends)('hostile input ($name)', (backend) => {
     expect(canonicalJson(res.body.metadata)).toBe(canonicalJson(expected.metadata));
     expect(canonicalJson(res.body.metadata)).toContain('"__proto__":"top"');
 
-    const list = await t.call<{ items: { metadata: unknown }[] }>('GET', `/api/conversations/${conv}/messages`, { token: user.token });
+    const list = await t.call<{ items: { metadata: unknown }[] }>('GET', `/api/conversations/${conv}/messages`, {
+      token: user.token,
+    });
     expect(canonicalJson(list.body.items[0]?.metadata)).toBe(canonicalJson(expected.metadata));
     expect(({} as Record<string, unknown>).x).toBeUndefined();
 
     await say(t, user, conv, { content: 'prototype pollution other', metadata: { plain: 'top' } });
-    const hits = await t.call<{ items: { message: { id: string } }[] }>('GET', '/api/search?q=prototype&meta.__proto__=top', {
-      token: user.token,
-    });
+    const hits = await t.call<{ items: { message: { id: string } }[] }>(
+      'GET',
+      '/api/search?q=prototype&meta.__proto__=top',
+      {
+        token: user.token,
+      },
+    );
     expect(hits.status, JSON.stringify(hits.body)).toBe(200);
     expect(hits.body.items.map((h) => h.message.id)).toEqual([res.body.id]);
-    const none = await t.call<{ items: unknown[] }>('GET', '/api/search?q=prototype&meta.__proto__=nope', { token: user.token });
+    const none = await t.call<{ items: unknown[] }>('GET', '/api/search?q=prototype&meta.__proto__=nope', {
+      token: user.token,
+    });
     expect(none.body.items).toEqual([]);
   });
 
@@ -128,7 +145,7 @@ describe.each(backends)('hostile input ($name)', (backend) => {
     expect((await t.call('GET', '/api/conversations?limit=7', { token: user.token })).status).toBe(200);
   });
 
-  it("a messages cursor from one conversation is refused on another (and on other lists)", async () => {
+  it('a messages cursor from one conversation is refused on another (and on other lists)', async () => {
     const user = await t.register();
     const a = await t.conversation(user);
     const b = await t.conversation(user);
@@ -139,7 +156,9 @@ describe.each(backends)('hostile input ($name)', (backend) => {
     const page = await t.call<Page>('GET', `/api/conversations/${a}/messages?limit=1`, { token: user.token });
     const cursor = page.body.nextCursor;
     expect(cursor).toEqual(expect.any(String));
-    const same = await t.call<Page>('GET', `/api/conversations/${a}/messages?limit=1&cursor=${cursor}`, { token: user.token });
+    const same = await t.call<Page>('GET', `/api/conversations/${a}/messages?limit=1&cursor=${cursor}`, {
+      token: user.token,
+    });
     expect(same.status).toBe(200);
     expect(same.body.items).toHaveLength(1);
     expectError(
@@ -157,8 +176,15 @@ describe.each(backends)('hostile input ($name)', (backend) => {
     const page = await t.call<Page>('GET', '/api/search?q=alpha&limit=1', { token: user.token });
     const cursor = page.body.nextCursor;
     expect(cursor).toEqual(expect.any(String));
-    expect((await t.call('GET', `/api/search?q=alpha&limit=1&cursor=${cursor}`, { token: user.token })).status).toBe(200);
-    expectError(await t.call('GET', `/api/search?q=beta&limit=1&cursor=${cursor}`, { token: user.token }), 400, 'validation_failed', 'cursor');
+    expect((await t.call('GET', `/api/search?q=alpha&limit=1&cursor=${cursor}`, { token: user.token })).status).toBe(
+      200,
+    );
+    expectError(
+      await t.call('GET', `/api/search?q=beta&limit=1&cursor=${cursor}`, { token: user.token }),
+      400,
+      'validation_failed',
+      'cursor',
+    );
     expectError(
       await t.call('GET', `/api/search?q=alpha&role=user&limit=1&cursor=${cursor}`, { token: user.token }),
       400,
@@ -174,11 +200,20 @@ describe.each(backends)('hostile input ($name)', (backend) => {
       expect((await say(t, user, conv, { content: `gamma ${i}` })).status).toBe(201);
       await t.conversation(user);
     }
-    for (const path of [`/api/conversations/${conv}/messages?limit=1`, '/api/conversations?limit=1', '/api/search?q=gamma&limit=1']) {
+    for (const path of [
+      `/api/conversations/${conv}/messages?limit=1`,
+      '/api/conversations?limit=1',
+      '/api/search?q=gamma&limit=1',
+    ]) {
       const page = await t.call<Page>('GET', path, { token: user.token });
       expect(page.body.nextCursor, path).toEqual(expect.any(String));
       const forged = forgeYear(page.body.nextCursor!, year);
-      expectError(await t.call('GET', `${path}&cursor=${forged}`, { token: user.token }), 400, 'validation_failed', 'cursor');
+      expectError(
+        await t.call('GET', `${path}&cursor=${forged}`, { token: user.token }),
+        400,
+        'validation_failed',
+        'cursor',
+      );
     }
   });
 
@@ -191,7 +226,11 @@ describe.each(backends)('hostile input ($name)', (backend) => {
       // On Vercel an unknown path is the platform's own 404 (no function runs): ours only elsewhere.
       ...(e2eTarget() === 'vercel-output' ? [] : [await t.call('GET', '/api/no-such-route')]),
       await t.call('DELETE', '/api/health'),
-      await t.call('POST', '/api/conversations', { body: '{', headers: { 'content-type': 'application/json' }, token: user.token }),
+      await t.call('POST', '/api/conversations', {
+        body: '{',
+        headers: { 'content-type': 'application/json' },
+        token: user.token,
+      }),
     ];
     const unknownRoute = e2eTarget() === 'vercel-output' ? [] : [404];
     expect(responses.map((r) => r.status)).toEqual([200, 200, 401, ...unknownRoute, 405, 400]);

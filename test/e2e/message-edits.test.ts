@@ -24,7 +24,13 @@ interface Page<T> {
 
 const parts = [
   { type: 'text', text: 'Where do puffins nest?' },
-  { type: 'tool-lookup', toolCallId: 'c1', state: 'output-available', input: { q: 'puffins' }, output: { answer: 'cliffs' } },
+  {
+    type: 'tool-lookup',
+    toolCallId: 'c1',
+    state: 'output-available',
+    input: { q: 'puffins' },
+    output: { answer: 'cliffs' },
+  },
 ];
 
 describe.each(backends)('message edits ($name)', (backend) => {
@@ -35,11 +41,33 @@ describe.each(backends)('message edits ($name)', (backend) => {
     const path = `/api/conversations/${await t.conversation(user)}/messages`;
     const res = await t.call<Message>('POST', path, { json: { id: 'ui-1', role: 'user', parts }, token: user.token });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ id: 'ui-1', content: 'Where do puffins nest?', parts, updatedAt: res.body.createdAt });
-    expectError(await t.call('POST', path, { json: { id: 'ui-1', role: 'user', content: 'again' }, token: user.token }), 409, 'conflict', 'id');
-    expectError(await t.call('POST', path, { json: { id: 'bad id!', role: 'user', content: 'x' }, token: user.token }), 400, 'validation_failed', 'id');
-    expectError(await t.call('POST', path, { json: { role: 'user', parts: [{ text: 'no type' }] }, token: user.token }), 400, 'validation_failed');
-    const plain = await t.call<Message>('POST', path, { json: { role: 'assistant', content: 'hi' }, token: user.token });
+    expect(res.body).toMatchObject({
+      id: 'ui-1',
+      content: 'Where do puffins nest?',
+      parts,
+      updatedAt: res.body.createdAt,
+    });
+    expectError(
+      await t.call('POST', path, { json: { id: 'ui-1', role: 'user', content: 'again' }, token: user.token }),
+      409,
+      'conflict',
+      'id',
+    );
+    expectError(
+      await t.call('POST', path, { json: { id: 'bad id!', role: 'user', content: 'x' }, token: user.token }),
+      400,
+      'validation_failed',
+      'id',
+    );
+    expectError(
+      await t.call('POST', path, { json: { role: 'user', parts: [{ text: 'no type' }] }, token: user.token }),
+      400,
+      'validation_failed',
+    );
+    const plain = await t.call<Message>('POST', path, {
+      json: { role: 'assistant', content: 'hi' },
+      token: user.token,
+    });
     expect(plain.body.parts).toBeNull();
     const hits = await t.call<{ items: { message: Message }[] }>('GET', '/api/search?q=puffins', { token: user.token });
     expect(hits.body.items.map((h) => h.message.id)).toEqual(['ui-1']);
@@ -52,12 +80,22 @@ describe.each(backends)('message edits ($name)', (backend) => {
     const one = `/api/conversations/${id}/messages/m-1`;
     const created = await t.call<Message>('PUT', one, { json: { role: 'user', content: 'first' }, token: user.token });
     expect(created.status).toBe(201);
-    const used = (await t.call<{ daily: { used: number } }>('GET', '/api/usage', { token: user.token })).body.daily.used;
-    const replaced = await t.call<Message>('PUT', one, { json: { role: 'user', content: 'edited', parts: [{ type: 'text', text: 'edited' }] }, token: user.token });
+    const used = (await t.call<{ daily: { used: number } }>('GET', '/api/usage', { token: user.token })).body.daily
+      .used;
+    const replaced = await t.call<Message>('PUT', one, {
+      json: { role: 'user', content: 'edited', parts: [{ type: 'text', text: 'edited' }] },
+      token: user.token,
+    });
     expect(replaced.status).toBe(200);
     expect(replaced.body).toMatchObject({ id: 'm-1', content: 'edited', createdAt: created.body.createdAt });
-    expect((await t.call<{ daily: { used: number } }>('GET', '/api/usage', { token: user.token })).body.daily.used).toBe(used);
-    expectError(await t.call('PUT', one, { json: { role: 'user', content: 'x' }, token: other.token }), 404, 'not_found');
+    expect(
+      (await t.call<{ daily: { used: number } }>('GET', '/api/usage', { token: user.token })).body.daily.used,
+    ).toBe(used);
+    expectError(
+      await t.call('PUT', one, { json: { role: 'user', content: 'x' }, token: other.token }),
+      404,
+      'not_found',
+    );
     expectError(await t.call('DELETE', one, { token: other.token }), 404, 'not_found');
     expect((await t.call('DELETE', one, { token: user.token })).status).toBe(204);
     expectError(await t.call('DELETE', one, { token: user.token }), 404, 'not_found');
@@ -74,7 +112,8 @@ describe.each(backends)('message edits ($name)', (backend) => {
       { id: 'a1', role: 'assistant', parts: [{ type: 'text', text: 'answer one' }] },
       { id: 'u2', role: 'user', content: 'question two' },
     ];
-    const usage = async () => (await t.call<{ daily: { used: number } }>('GET', '/api/usage', { token: user.token })).body.daily.used;
+    const usage = async () =>
+      (await t.call<{ daily: { used: number } }>('GET', '/api/usage', { token: user.token })).body.daily.used;
     const before = await usage();
     const first = await t.call<{ items: Message[] }>('PUT', path, { json: { messages: list }, token: user.token });
     expect(first.status).toBe(200);
@@ -83,7 +122,11 @@ describe.each(backends)('message edits ($name)', (backend) => {
     const repeat = await t.call<{ items: Message[] }>('PUT', path, { json: { messages: list }, token: user.token });
     expect(repeat.body).toEqual(first.body);
     expect(await usage()).toBe(before + 2);
-    expectError(await t.call('PUT', path, { json: { messages: [list[1], list[0]] }, token: user.token }), 409, 'conflict');
+    expectError(
+      await t.call('PUT', path, { json: { messages: [list[1], list[0]] }, token: user.token }),
+      409,
+      'conflict',
+    );
     expectError(await t.call('PUT', path, { json: { messages: [] }, token: user.token }), 400, 'validation_failed');
 
     expect((await t.call('DELETE', `${path}?after=a1`, { token: user.token })).status).toBe(204);
@@ -95,12 +138,21 @@ describe.each(backends)('message edits ($name)', (backend) => {
   it('PATCH archived hides a conversation from the default list; ?archived=true lists it', async () => {
     const user = await t.register();
     const id = await t.conversation(user, 'to archive');
-    const patched = await t.call<{ archived: boolean; title: string }>('PATCH', `/api/conversations/${id}`, { json: { archived: true }, token: user.token });
+    const patched = await t.call<{ archived: boolean; title: string }>('PATCH', `/api/conversations/${id}`, {
+      json: { archived: true },
+      token: user.token,
+    });
     expect(patched.body).toMatchObject({ archived: true, title: 'to archive' });
-    expectError(await t.call('PATCH', `/api/conversations/${id}`, { json: {}, token: user.token }), 400, 'validation_failed');
+    expectError(
+      await t.call('PATCH', `/api/conversations/${id}`, { json: {}, token: user.token }),
+      400,
+      'validation_failed',
+    );
     const active = await t.call<Page<{ id: string }>>('GET', '/api/conversations', { token: user.token });
     expect(active.body.items.map((c) => c.id)).not.toContain(id);
-    const archived = await t.call<Page<{ id: string; archived: boolean }>>('GET', '/api/conversations?archived=true', { token: user.token });
+    const archived = await t.call<Page<{ id: string; archived: boolean }>>('GET', '/api/conversations?archived=true', {
+      token: user.token,
+    });
     expect(archived.body.items).toEqual([expect.objectContaining({ id, archived: true })]);
   });
 });

@@ -24,13 +24,21 @@ describe.each(backends)('messages ($name)', (backend) => {
     const id = await t.conversation(user);
     const path = `/api/conversations/${id}/messages`;
     const meta = { model: 'gpt', tokens: 12, nested: { list: [1, 'two', null, true] } };
-    const res = await t.call<Message>('POST', path, { json: { role: 'system', content: 'be nice', metadata: meta }, token: user.token });
+    const res = await t.call<Message>('POST', path, {
+      json: { role: 'system', content: 'be nice', metadata: meta },
+      token: user.token,
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ conversationId: id, role: 'system', content: 'be nice', metadata: meta });
     expect(res.body.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    const plain = await t.call<Message>('POST', path, { json: { role: 'assistant', content: '  spaced  ' }, token: user.token });
+    const plain = await t.call<Message>('POST', path, {
+      json: { role: 'assistant', content: '  spaced  ' },
+      token: user.token,
+    });
     expect(plain.body).toMatchObject({ metadata: {}, content: '  spaced  ' });
-    const conv = await t.call<{ updatedAt: string; messageCount: number }>('GET', `/api/conversations/${id}`, { token: user.token });
+    const conv = await t.call<{ updatedAt: string; messageCount: number }>('GET', `/api/conversations/${id}`, {
+      token: user.token,
+    });
     expect(conv.body).toMatchObject({ updatedAt: plain.body.createdAt, messageCount: 2 });
   });
 
@@ -51,7 +59,10 @@ describe.each(backends)('messages ($name)', (backend) => {
     for (const [json, field] of bad) {
       expectError(await t.call('POST', path, { json, token: user.token }), 400, 'validation_failed', field);
     }
-    const max = await t.call('POST', path, { json: { role: 'assistant', content: 'x'.repeat(100_000) }, token: user.token });
+    const max = await t.call('POST', path, {
+      json: { role: 'assistant', content: 'x'.repeat(100_000) },
+      token: user.token,
+    });
     expect(max.status).toBe(201);
   });
 
@@ -70,7 +81,10 @@ describe.each(backends)('messages ($name)', (backend) => {
     for (const [json, field] of cases) {
       expectError(await t.call('POST', path, { json, token: user.token }), 400, 'validation_failed', field);
     }
-    const emoji = await t.call<Message>('POST', path, { json: { role: 'user', content: 'paired 😀 ok' }, token: user.token });
+    const emoji = await t.call<Message>('POST', path, {
+      json: { role: 'user', content: 'paired 😀 ok' },
+      token: user.token,
+    });
     expect(emoji.body.content).toBe('paired 😀 ok');
     const list = await t.call<{ items: Message[] }>('GET', path, { token: user.token });
     expect(list.body.items.map((m) => m.content)).toEqual(['paired 😀 ok']);
@@ -89,7 +103,11 @@ describe.each(backends)('messages ($name)', (backend) => {
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
 
-    const conflict = await t.call('POST', path, { json: { ...json, content: 'different' }, headers, token: user.token });
+    const conflict = await t.call('POST', path, {
+      json: { ...json, content: 'different' },
+      headers,
+      token: user.token,
+    });
     expectError(conflict, 409, 'conflict', 'Idempotency-Key');
     const list = await t.call<{ items: Message[] }>('GET', path, { token: user.token });
     expect(list.body.items).toEqual([first.body]);
@@ -108,7 +126,9 @@ describe.each(backends)('messages ($name)', (backend) => {
     const path = `/api/conversations/${id}/messages`;
     const headers = { 'idempotency-key': 'burst-retry' };
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => t.call<Message>('POST', path, { json: { role: 'user', content: 'once' }, headers, token: user.token })),
+      Array.from({ length: 8 }, () =>
+        t.call<Message>('POST', path, { json: { role: 'user', content: 'once' }, headers, token: user.token }),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(8).fill(201));
     const first = results[0]?.body;
@@ -122,16 +142,33 @@ describe.each(backends)('messages ($name)', (backend) => {
   it('replays a conversation POST and rejects malformed Idempotency-Key headers', async () => {
     const user = await t.register();
     const headers = { 'idempotency-key': 'conv-create-7' };
-    const first = await t.call<{ id: string }>('POST', '/api/conversations', { json: { title: 'Once' }, headers, token: user.token });
-    const again = await t.call<{ id: string }>('POST', '/api/conversations', { json: { title: 'Once' }, headers, token: user.token });
+    const first = await t.call<{ id: string }>('POST', '/api/conversations', {
+      json: { title: 'Once' },
+      headers,
+      token: user.token,
+    });
+    const again = await t.call<{ id: string }>('POST', '/api/conversations', {
+      json: { title: 'Once' },
+      headers,
+      token: user.token,
+    });
     expect(first.status).toBe(201);
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
     const list = await t.call<{ items: unknown[] }>('GET', '/api/conversations', { token: user.token });
     expect(list.body.items).toHaveLength(1);
-    expectError(await t.call('POST', '/api/conversations', { json: { title: 'Twice' }, headers, token: user.token }), 409, 'conflict', 'Idempotency-Key');
+    expectError(
+      await t.call('POST', '/api/conversations', { json: { title: 'Twice' }, headers, token: user.token }),
+      409,
+      'conflict',
+      'Idempotency-Key',
+    );
     for (const key of ['has space', 'x'.repeat(201), 'tab\tkey']) {
-      const res = await t.call('POST', '/api/conversations', { json: {}, headers: { 'idempotency-key': key }, token: user.token });
+      const res = await t.call('POST', '/api/conversations', {
+        json: {},
+        headers: { 'idempotency-key': key },
+        token: user.token,
+      });
       expectError(res, 400, 'validation_failed', 'Idempotency-Key');
     }
   });

@@ -7,7 +7,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CLIENT_TYPES_PATH, OPENAPI_PATH, renderClientTypesFile, renderOpenApi } from '../../scripts/generate-openapi.js';
+import {
+  CLIENT_TYPES_PATH,
+  OPENAPI_PATH,
+  renderClientTypesFile,
+  renderOpenApi,
+} from '../../scripts/generate-openapi.js';
 import { requestExamples, responseExamples } from '../../scripts/openapi/examples.js';
 import { responseSchemas, routes } from '../../scripts/openapi/routes.js';
 
@@ -23,7 +28,10 @@ function routeFiles(dir: string): string[] {
 
 /** api/conversations/[id]/messages.ts → /api/conversations/{id}/messages; index.ts → its folder. */
 function routePath(file: string): string {
-  const rel = relative(root, file).replace(/\\/g, '/').replace(/\.ts$/, '').replace(/\/index$/, '');
+  const rel = relative(root, file)
+    .replace(/\\/g, '/')
+    .replace(/\.ts$/, '')
+    .replace(/\/index$/, '');
   return `/${rel.replace(/\[(\w+)\]/g, '{$1}')}`;
 }
 
@@ -56,7 +64,18 @@ describe('docs/openapi.json', () => {
 
   it('gives every operation a tag, a description, an example and the statuses the pipeline answers', () => {
     const document = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8')) as {
-      paths: Record<string, Record<string, { tags?: string[]; description?: string; requestBody?: unknown; responses: Record<string, { content?: Record<string, { example?: unknown }> }> }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            tags?: string[];
+            description?: string;
+            requestBody?: unknown;
+            responses: Record<string, { content?: Record<string, { example?: unknown }> }>;
+          }
+        >
+      >;
     };
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const [method, op] of Object.entries(operations)) {

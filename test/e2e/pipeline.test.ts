@@ -57,7 +57,7 @@ describe.each(backends)('pipeline over HTTP ($name)', (backend) => {
     await instance?.cleanup();
   });
 
-  it('answers unknown routes with a 404 envelope (on Vercel: the platform\'s own 404, no function runs)', async () => {
+  it("answers unknown routes with a 404 envelope (on Vercel: the platform's own 404, no function runs)", async () => {
     for (const unknown of ['/api/does-not-exist', '/api/conversations/x/y/z', '/']) {
       const res = await call('GET', unknown);
       if (e2eTarget() === 'vercel-output') {
@@ -89,7 +89,10 @@ describe.each(backends)('pipeline over HTTP ($name)', (backend) => {
   });
 
   it('rejects a body that is not JSON with 415', async () => {
-    const res = await call('POST', '/api/auth/register', { body: 'email=a', headers: { 'content-type': 'text/plain' } });
+    const res = await call('POST', '/api/auth/register', {
+      body: 'email=a',
+      headers: { 'content-type': 'text/plain' },
+    });
     expectEnvelope(res, 415, 'unsupported_media_type');
     const none = await call('POST', '/api/auth/register', { body: '{}' });
     expectEnvelope(none, 415, 'unsupported_media_type');
@@ -97,7 +100,10 @@ describe.each(backends)('pipeline over HTTP ($name)', (backend) => {
 
   it('rejects bodies over 1 MiB with 413, declared or streamed', async () => {
     const big = JSON.stringify({ email: 'x'.repeat(MIB) });
-    const declared = await call('POST', '/api/auth/register', { body: big, headers: { 'content-type': 'application/json' } });
+    const declared = await call('POST', '/api/auth/register', {
+      body: big,
+      headers: { 'content-type': 'application/json' },
+    });
     expectEnvelope(declared, 413, 'payload_too_large');
     const streamed = await postChunked(server.url, '/api/auth/register', MIB + 64 * 1024);
     expect(streamed.status).toBe(413);
@@ -108,7 +114,10 @@ describe.each(backends)('pipeline over HTTP ($name)', (backend) => {
   });
 
   it('rejects malformed JSON with 400 bad_request', async () => {
-    const res = await call('POST', '/api/auth/register', { body: '{"email": ', headers: { 'content-type': 'application/json' } });
+    const res = await call('POST', '/api/auth/register', {
+      body: '{"email": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expectEnvelope(res, 400, 'bad_request');
     const charset = await call('POST', '/api/auth/register', {
       body: '{nope}',
@@ -122,7 +131,10 @@ describe.each(backends)('pipeline over HTTP ($name)', (backend) => {
     const body = expectEnvelope(res, 400, 'validation_failed');
     const paths = body.error.details.map((d) => d.path).sort();
     expect(paths).toEqual(['email', 'password', 'username']);
-    const empty = await call('POST', '/api/auth/register', { body: '', headers: { 'content-type': 'application/json' } });
+    const empty = await call('POST', '/api/auth/register', {
+      body: '',
+      headers: { 'content-type': 'application/json' },
+    });
     expectEnvelope(empty, 400, 'validation_failed');
   });
 
@@ -143,7 +155,11 @@ describe.each(backends)('pipeline over HTTP ($name)', (backend) => {
 
     expectEnvelope(await call('GET', '/api/me'), 401, 'unauthorized');
     expectEnvelope(await call('GET', '/api/me', { token: `${reg.body.token}x` }), 401, 'unauthorized');
-    expectEnvelope(await call('GET', '/api/me', { headers: { authorization: `Basic ${reg.body.token}` } }), 401, 'unauthorized');
+    expectEnvelope(
+      await call('GET', '/api/me', { headers: { authorization: `Basic ${reg.body.token}` } }),
+      401,
+      'unauthorized',
+    );
   });
 
   it('accepts a body-less POST without Content-Type (logout)', async () => {
@@ -197,7 +213,9 @@ describe('pipeline in process (own handlers, json store)', () => {
     expect(body.error.message).toBe('Internal server error.');
     expect(JSON.stringify(body)).not.toMatch(/select|password|stack|at /i);
     const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.requestId === 'boom-1');
-    expect(logged.find((l) => l.level === 'error')).toMatchObject({ error: { stack: expect.stringContaining('Error') } });
+    expect(logged.find((l) => l.level === 'error')).toMatchObject({
+      error: { stack: expect.stringContaining('Error') },
+    });
     expect(logged.find((l) => l.msg === 'request')).toMatchObject({ method: 'PUT', status: 500, route: '/anything' });
     expectEnvelope(await api(streamed.url)('PUT', '/x', { headers: { 'x-fail': 'bigint' } }), 500, 'internal');
   });
@@ -229,7 +247,11 @@ describe('pipeline in process (own handlers, json store)', () => {
     const headers = { 'content-type': 'application/json' };
     expectEnvelope(await call('POST', '/x', { body: '{"name":', headers }), 400, 'bad_request');
     expectEnvelope(await call('POST', '/x', { body: '', headers }), 400, 'validation_failed');
-    expectEnvelope(await call('POST', '/x', { body: 'name=n', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
+    expectEnvelope(
+      await call('POST', '/x', { body: 'name=n', headers: { 'content-type': 'text/plain' } }),
+      415,
+      'unsupported_media_type',
+    );
     const big = JSON.stringify({ name: 'x'.repeat(MIB) });
     expectEnvelope(await call('POST', '/x', { body: big, headers }), 413, 'payload_too_large');
     // Nesting far beyond the body's depth limit (a buffered body used to reach JSON.stringify → 500).
@@ -242,7 +264,10 @@ describe('pipeline in process (own handlers, json store)', () => {
     const user = await makeUser(instance.store);
     const { token, hash } = generateToken();
     await makeSession(instance.store, user.id, { tokenHash: hash });
-    const res = await api(streamed.url)('DELETE', '/x', { token, headers: { cookie: `tb_session=${token}`, 'x-request-id': 'auth-1' } });
+    const res = await api(streamed.url)('DELETE', '/x', {
+      token,
+      headers: { cookie: `tb_session=${token}`, 'x-request-id': 'auth-1' },
+    });
     expect(res.status).toBe(204);
     const mine = lines.filter((l) => l.includes('"auth-1"'));
     expect(mine).toHaveLength(1);
@@ -260,8 +285,10 @@ describe('pipeline in process (own handlers, json store)', () => {
     const old = new Date(Date.now() - 120_000).toISOString();
     await makeSession(instance.store, user.id, { tokenHash: fresh.hash, createdAt: old, lastSeenAt: recent });
     await makeSession(instance.store, user.id, { tokenHash: stale.hash, createdAt: old, lastSeenAt: old });
-    for (const { token } of [fresh, stale]) expect((await api(streamed.url)('DELETE', '/x', { token })).status).toBe(204);
-    const seen = async (hash: string) => (await instance.store.findCredential(hash, new Date().toISOString()))?.lastUsedAt;
+    for (const { token } of [fresh, stale])
+      expect((await api(streamed.url)('DELETE', '/x', { token })).status).toBe(204);
+    const seen = async (hash: string) =>
+      (await instance.store.findCredential(hash, new Date().toISOString()))?.lastUsedAt;
     expect(await seen(fresh.hash)).toBe(recent);
     expect(Date.parse((await seen(stale.hash)) ?? old)).toBeGreaterThan(Date.now() - 10_000);
   });
@@ -270,8 +297,16 @@ describe('pipeline in process (own handlers, json store)', () => {
 describe('dev server filesystem routing', () => {
   let dir: string;
   const files = [
-    'health.ts', 'conversations/index.ts', 'conversations/[id].ts', 'conversations/[id]/messages.ts',
-    'conversations/search.ts', '_lib/helper.ts', '_private.ts', 'health.test.ts', 'types.d.ts', '.hidden.ts',
+    'health.ts',
+    'conversations/index.ts',
+    'conversations/[id].ts',
+    'conversations/[id]/messages.ts',
+    'conversations/search.ts',
+    '_lib/helper.ts',
+    '_private.ts',
+    'health.test.ts',
+    'types.d.ts',
+    '.hidden.ts',
   ];
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'tb-http-routes-'));
@@ -294,9 +329,22 @@ describe('dev server filesystem routing', () => {
     expect(resolve('/api/conversations/')).toEqual({ file: 'conversations/index.ts', params: {} });
     expect(resolve('/api/conversations/search')).toEqual({ file: 'conversations/search.ts', params: {} });
     expect(resolve('/api/conversations/a%20b')).toEqual({ file: 'conversations/[id].ts', params: { id: 'a b' } });
-    expect(resolve('/api/conversations/c1/messages')).toEqual({ file: 'conversations/[id]/messages.ts', params: { id: 'c1' } });
-    expect(resolve('/api/conversations/search/messages')).toEqual({ file: 'conversations/[id]/messages.ts', params: { id: 'search' } });
-    for (const hidden of ['/api/_lib/helper', '/api/_private', '/api/health.test', '/api/types', '/api/.hidden', '/api/conversations/c1/other']) {
+    expect(resolve('/api/conversations/c1/messages')).toEqual({
+      file: 'conversations/[id]/messages.ts',
+      params: { id: 'c1' },
+    });
+    expect(resolve('/api/conversations/search/messages')).toEqual({
+      file: 'conversations/[id]/messages.ts',
+      params: { id: 'search' },
+    });
+    for (const hidden of [
+      '/api/_lib/helper',
+      '/api/_private',
+      '/api/health.test',
+      '/api/types',
+      '/api/.hidden',
+      '/api/conversations/c1/other',
+    ]) {
       expect(resolve(hidden)).toBeUndefined();
     }
   });

@@ -11,10 +11,16 @@ describe.each(backends)('restart ($name)', (backend) => {
 
   it('keeps every write across a restart', async () => {
     const user = await t.register();
-    const apiToken = await t.call<{ token: string }>('POST', '/api/tokens', { json: { name: 'keep' }, token: user.token });
+    const apiToken = await t.call<{ token: string }>('POST', '/api/tokens', {
+      json: { name: 'keep' },
+      token: user.token,
+    });
     const id = await t.conversation(user, 'Survives');
     for (const content of ['durable one', 'durable two']) {
-      const res = await t.call('POST', `/api/conversations/${id}/messages`, { json: { role: 'user', content }, token: user.token });
+      const res = await t.call('POST', `/api/conversations/${id}/messages`, {
+        json: { role: 'user', content },
+        token: user.token,
+      });
       expect(res.status).toBe(201);
     }
     const before = await t.call('GET', `/api/conversations/${id}`, { token: user.token });
@@ -22,7 +28,10 @@ describe.each(backends)('restart ($name)', (backend) => {
 
     await t.server().restart();
 
-    expect(await t.call('GET', `/api/conversations/${id}`, { token: user.token })).toMatchObject({ status: 200, body: before.body });
+    expect(await t.call('GET', `/api/conversations/${id}`, { token: user.token })).toMatchObject({
+      status: 200,
+      body: before.body,
+    });
     expect((await t.call('GET', '/api/me', { token: apiToken.body.token })).status).toBe(200);
     const usage = await t.call<{ total: number }>('GET', '/api/usage', { token: user.token });
     expect(usage.body.total).toBe(usageBefore.body.total);

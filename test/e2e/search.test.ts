@@ -16,7 +16,13 @@ interface Page {
   nextCursor: string | null;
 }
 
-async function say(t: E2e, user: TestUser, id: string, content: string, extra: Record<string, unknown> = {}): Promise<string> {
+async function say(
+  t: E2e,
+  user: TestUser,
+  id: string,
+  content: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const res = await t.call<{ id: string }>('POST', `/api/conversations/${id}/messages`, {
     json: { role: 'assistant', content, ...extra },
     token: user.token,
@@ -25,7 +31,8 @@ async function say(t: E2e, user: TestUser, id: string, content: string, extra: R
   return res.body.id;
 }
 
-const search = (t: E2e, user: TestUser, query: string) => t.call<Page>('GET', `/api/search?${query}`, { token: user.token });
+const search = (t: E2e, user: TestUser, query: string) =>
+  t.call<Page>('GET', `/api/search?${query}`, { token: user.token });
 
 describe.each(backends)('search ($name)', (backend) => {
   const t = useE2e(backend);
@@ -42,7 +49,10 @@ describe.each(backends)('search ($name)', (backend) => {
     const res = await search(t, alice, 'q=purple%20tomato');
     expect(res.status).toBe(200);
     expect(res.body.items.map((h) => h.message.id)).toEqual([both]);
-    expect(res.body.items[0]).toMatchObject({ conversationTitle: 'Gardening', snippet: 'the purple tomato grows slowly' });
+    expect(res.body.items[0]).toMatchObject({
+      conversationTitle: 'Gardening',
+      snippet: 'the purple tomato grows slowly',
+    });
     expect(res.body.nextCursor).toBeNull();
     expect((await search(t, bob, 'q=sky')).body.items).toEqual([]);
   });
@@ -84,7 +94,18 @@ describe.each(backends)('search ($name)', (backend) => {
   it('treats hostile query syntax as plain text (200)', async () => {
     const user = await t.register();
     await say(t, user, await t.conversation(user), 'ordinary text');
-    const hostile = ["'; DROP TABLE messages; --", '"unterminated', 'a & | ! ( ) :* <->', '-', '\\', '%_%', 'OR AND NOT', '😀', '(((', 'x:*'];
+    const hostile = [
+      "'; DROP TABLE messages; --",
+      '"unterminated',
+      'a & | ! ( ) :* <->',
+      '-',
+      '\\',
+      '%_%',
+      'OR AND NOT',
+      '😀',
+      '(((',
+      'x:*',
+    ];
     for (const q of hostile) {
       const res = await search(t, user, `q=${encodeURIComponent(q)}`);
       expect(res.status, q).toBe(200);

@@ -27,7 +27,11 @@ describe.each(backends)('API tokens ($name)', (backend) => {
       token: user.token,
     });
     expect(created.status).toBe(201);
-    expect(created.body.apiToken).toMatchObject({ name: 'laptop', prefix: created.body.token.slice(0, 8), lastUsedAt: null });
+    expect(created.body.apiToken).toMatchObject({
+      name: 'laptop',
+      prefix: created.body.token.slice(0, 8),
+      lastUsedAt: null,
+    });
     expect(Date.parse(created.body.apiToken.expiresAt ?? '') - Date.now()).toBeGreaterThan(29 * 86_400_000);
 
     const me = await t.call<{ user: { id: string } }>('GET', '/api/me', { token: created.body.token });
@@ -37,7 +41,14 @@ describe.each(backends)('API tokens ($name)', (backend) => {
     expect(list.status).toBe(200);
     expect(list.body.items.map((i) => i.id)).toEqual([created.body.apiToken.id]);
     expect(JSON.stringify(list.body)).not.toContain(created.body.token);
-    expect(Object.keys(list.body.items[0] ?? {}).sort()).toEqual(['createdAt', 'expiresAt', 'id', 'lastUsedAt', 'name', 'prefix']);
+    expect(Object.keys(list.body.items[0] ?? {}).sort()).toEqual([
+      'createdAt',
+      'expiresAt',
+      'id',
+      'lastUsedAt',
+      'name',
+      'prefix',
+    ]);
   });
 
   it('lists tokens newest first; a token without expiresInDays never expires', async () => {
@@ -66,7 +77,10 @@ describe.each(backends)('API tokens ($name)', (backend) => {
   it('DELETE revokes the token (then 401); unknown, foreign and non-UUID ids are 404', async () => {
     const alice = await t.register();
     const bob = await t.register();
-    const created = await t.call<{ token: string; apiToken: PublicToken }>('POST', '/api/tokens', { json: { name: 'ci' }, token: alice.token });
+    const created = await t.call<{ token: string; apiToken: PublicToken }>('POST', '/api/tokens', {
+      json: { name: 'ci' },
+      token: alice.token,
+    });
     const path = `/api/tokens/${created.body.apiToken.id}`;
 
     expectError(await t.call('DELETE', path, { token: bob.token }), 404, 'not_found');
@@ -99,9 +113,20 @@ describe.each(backends)('API tokens ($name)', (backend) => {
       expiresAt: past,
     });
     const session = generateToken();
-    await store.createSession({ id: randomUUID(), userId: user.id, tokenHash: session.hash, createdAt: longAgo, expiresAt: past, lastSeenAt: longAgo });
+    await store.createSession({
+      id: randomUUID(),
+      userId: user.id,
+      tokenHash: session.hash,
+      createdAt: longAgo,
+      expiresAt: past,
+      lastSeenAt: longAgo,
+    });
     expectError(await t.call('GET', '/api/me', { token: apiToken.token }), 401, 'unauthorized');
     expectError(await t.call('GET', '/api/me', { token: session.token }), 401, 'unauthorized');
-    expectError(await t.call('GET', '/api/me', { headers: { cookie: `tb_session=${session.token}` } }), 401, 'unauthorized');
+    expectError(
+      await t.call('GET', '/api/me', { headers: { cookie: `tb_session=${session.token}` } }),
+      401,
+      'unauthorized',
+    );
   });
 });

@@ -28,8 +28,14 @@ describe.each(backends)('usage limits ($name)', (backend) => {
   it('GET /api/usage reports the tier, limits, counts and reset times', async () => {
     const user = await t.register();
     const id = await t.conversation(user);
-    await t.call('POST', `/api/conversations/${id}/messages`, { json: { role: 'user', content: 'one' }, token: user.token });
-    await t.call('POST', `/api/conversations/${id}/messages`, { json: { role: 'assistant', content: 'reply' }, token: user.token });
+    await t.call('POST', `/api/conversations/${id}/messages`, {
+      json: { role: 'user', content: 'one' },
+      token: user.token,
+    });
+    await t.call('POST', `/api/conversations/${id}/messages`, {
+      json: { role: 'assistant', content: 'reply' },
+      token: user.token,
+    });
     const res = await t.call<Usage>('GET', '/api/usage', { token: user.token });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -41,11 +47,15 @@ describe.each(backends)('usage limits ($name)', (backend) => {
     expectError(await t.call('GET', '/api/usage'), 401, 'unauthorized');
   });
 
-  it('shows the limits of the user\'s tier (pro keeps its defaults when USAGE_LIMITS names only free)', async () => {
+  it("shows the limits of the user's tier (pro keeps its defaults when USAGE_LIMITS names only free)", async () => {
     const user = await t.register();
     await t.instance().store.setTier(user.id, 'pro');
     const res = await t.call<Usage>('GET', '/api/usage', { token: user.token });
-    expect(res.body).toMatchObject({ tier: 'pro', daily: { used: 0, limit: 2000 }, monthly: { used: 0, limit: 50000 } });
+    expect(res.body).toMatchObject({
+      tier: 'pro',
+      daily: { used: 0, limit: 2000 },
+      monthly: { used: 0, limit: 50000 },
+    });
   });
 
   it('20 concurrent user messages with 5 remaining: exactly 5 × 201, 15 × 429, 5 stored', async () => {
@@ -53,7 +63,9 @@ describe.each(backends)('usage limits ($name)', (backend) => {
     const id = await t.conversation(user);
     const path = `/api/conversations/${id}/messages`;
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => t.call('POST', path, { json: { role: 'user', content: `burst ${i}` }, token: user.token })),
+      Array.from({ length: 20 }, (_, i) =>
+        t.call('POST', path, { json: { role: 'user', content: `burst ${i}` }, token: user.token }),
+      ),
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(5);
@@ -91,7 +103,10 @@ describe.each(backends)('usage limits ($name)', (backend) => {
         }),
       );
       const statuses = results.map((r) => r.status);
-      expect(statuses.every((s) => s === 201 || s === 429), second.output()).toBe(true);
+      expect(
+        statuses.every((s) => s === 201 || s === 429),
+        second.output(),
+      ).toBe(true);
       expect(statuses.filter((s) => s === 201)).toHaveLength(5);
     } finally {
       await second.stop();
@@ -106,10 +121,16 @@ describe.each(backends)('usage limits ($name)', (backend) => {
     for (const user of [first, second]) {
       const id = await t.conversation(user);
       for (let i = 0; i < 5; i++) {
-        const res = await t.call('POST', `/api/conversations/${id}/messages`, { json: { role: 'user', content: `m${i}` }, token: user.token });
+        const res = await t.call('POST', `/api/conversations/${id}/messages`, {
+          json: { role: 'user', content: `m${i}` },
+          token: user.token,
+        });
         expect(res.status).toBe(201);
       }
-      const over = await t.call('POST', `/api/conversations/${id}/messages`, { json: { role: 'user', content: 'over' }, token: user.token });
+      const over = await t.call('POST', `/api/conversations/${id}/messages`, {
+        json: { role: 'user', content: 'over' },
+        token: user.token,
+      });
       expectError(over, 429, 'rate_limited');
       const retryAfter = Number(over.headers.get('retry-after'));
       expect(retryAfter).toBeLessThanOrEqual(Math.ceil((Date.parse(nextUtcMidnight()) - Date.now()) / 1000) + 5);

@@ -78,7 +78,11 @@ export function newSession(userId: string, overrides: Partial<SessionRecord> = {
   };
 }
 
-export function makeSession(store: Store, userId: string, overrides: Partial<SessionRecord> = {}): Promise<SessionRecord> {
+export function makeSession(
+  store: Store,
+  userId: string,
+  overrides: Partial<SessionRecord> = {},
+): Promise<SessionRecord> {
   return store.createSession(newSession(userId, overrides));
 }
 
@@ -97,7 +101,11 @@ export function newApiToken(userId: string, overrides: Partial<ApiTokenRecord> =
   };
 }
 
-export function makeApiToken(store: Store, userId: string, overrides: Partial<ApiTokenRecord> = {}): Promise<ApiTokenRecord> {
+export function makeApiToken(
+  store: Store,
+  userId: string,
+  overrides: Partial<ApiTokenRecord> = {},
+): Promise<ApiTokenRecord> {
   return store.createApiToken(newApiToken(userId, overrides));
 }
 

@@ -39,7 +39,10 @@ async function register(): Promise<{ id: string; token: string }> {
 async function conversationWithMessage(token: string, content: string): Promise<string> {
   const created = await call<{ id: string }>('POST', '/api/conversations', { json: { title: 'soup' }, token });
   expect(created.status).toBe(201);
-  const message = await call('POST', `/api/conversations/${created.body.id}/messages`, { json: { role: 'user', content }, token });
+  const message = await call('POST', `/api/conversations/${created.body.id}/messages`, {
+    json: { role: 'user', content },
+    token,
+  });
   expect(message.status).toBe(201);
   return created.body.id;
 }
@@ -96,7 +99,10 @@ describe('a truncated conversation file of user A', () => {
     expectCorrupt(await call('GET', `/api/conversations/${broken}`, { token: a.token }), relative);
     expectCorrupt(await call('GET', '/api/conversations', { token: a.token }), relative);
     expectCorrupt(await call('GET', '/api/search?q=tomato', { token: a.token }), relative);
-    const append = await call('POST', `/api/conversations/${broken}/messages`, { json: { role: 'user', content: 'x' }, token: a.token });
+    const append = await call('POST', `/api/conversations/${broken}/messages`, {
+      json: { role: 'user', content: 'x' },
+      token: a.token,
+    });
     expectCorrupt(append, relative);
   });
 

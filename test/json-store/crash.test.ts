@@ -30,9 +30,13 @@ afterEach(async () => {
 /** Runs append-burst.ts until it has printed `lines` results, then SIGKILLs it; returns the printed lines. */
 function burstThenKill(userId: string, lines: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(FIXTURES, 'append-burst.ts'), dataDir, userId], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(FIXTURES, 'append-burst.ts'), dataDir, userId],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
@@ -52,7 +56,9 @@ function burstThenKill(userId: string, lines: number): Promise<string[]> {
 async function allFiles(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
   const nested = await Promise.all(
-    entries.map((e) => (e.isDirectory() ? allFiles(path.join(dir, e.name)) : Promise.resolve([path.join(dir, e.name)]))),
+    entries.map((e) =>
+      e.isDirectory() ? allFiles(path.join(dir, e.name)) : Promise.resolve([path.join(dir, e.name)]),
+    ),
   );
   return nested.flat();
 }
@@ -97,7 +103,12 @@ test('kill -9 during a write burst: every file parses and every returned write s
 test('a stale lock left by a dead process is taken over by the next writer, which tidies up after it', async () => {
   const user = await makeUser(store);
   const pid = deadPid();
-  const lock = { pid, host: (await import('node:os')).hostname(), token: 'deadbeef', acquiredAt: new Date().toISOString() };
+  const lock = {
+    pid,
+    host: (await import('node:os')).hostname(),
+    token: 'deadbeef',
+    acquiredAt: new Date().toISOString(),
+  };
   await fs.writeFile(path.join(dataDir, '.lock'), JSON.stringify(lock));
   const leftover = path.join(dataDir, 'conversations', `.x.json.${pid}.abc123.tmp`);
   await fs.writeFile(leftover, '{"cut off');

@@ -20,7 +20,8 @@ afterEach(async () => {
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
-const readJson = async (name: string): Promise<unknown> => JSON.parse(await fs.readFile(path.join(dataDir, name), 'utf8'));
+const readJson = async (name: string): Promise<unknown> =>
+  JSON.parse(await fs.readFile(path.join(dataDir, name), 'utf8'));
 
 test('an empty directory is initialised with meta.json; the files follow the documented format', async () => {
   const store = createJsonStore({ dataDir });
@@ -45,7 +46,10 @@ test('an empty directory is initialised with meta.json; the files follow the doc
 
 test('a data directory of another version or format is refused with a clear error', async () => {
   await fs.writeFile(path.join(dataDir, 'meta.json'), JSON.stringify({ format: 'threadbase', version: 3 }));
-  const error = await expectAppError(createJsonStore({ dataDir }).getUserById(newUser().id), { status: 503, code: 'unavailable' });
+  const error = await expectAppError(createJsonStore({ dataDir }).getUserById(newUser().id), {
+    status: 503,
+    code: 'unavailable',
+  });
   expect(error.message).toMatch(/version 3.*versions 1 and 2/);
   await fs.writeFile(path.join(dataDir, 'meta.json'), JSON.stringify({ format: 'lowdb', version: 1 }));
   await expectAppError(createJsonStore({ dataDir }).health(), { status: 503, code: 'unavailable' });
@@ -63,9 +67,15 @@ test('readOnly: reads work, every write is refused with a message pointing at DA
   const user = await makeUser(writer);
   const store = createJsonStore({ dataDir, readOnly: true });
   expect(await store.getUserById(user.id)).toEqual(user);
-  const error = await expectAppError(store.createConversation(newConversation(user.id)), { status: 503, code: 'unavailable' });
+  const error = await expectAppError(store.createConversation(newConversation(user.id)), {
+    status: 503,
+    code: 'unavailable',
+  });
   expect(error.message).toContain('DATABASE_URL');
-  await expectAppError(store.consumeUsage(user.id, { free: { daily: 1, monthly: 1 } }, now()), { status: 503, code: 'unavailable' });
+  await expectAppError(store.consumeUsage(user.id, { free: { daily: 1, monthly: 1 } }, now()), {
+    status: 503,
+    code: 'unavailable',
+  });
   expect(await store.health()).toMatchObject({ storage: 'json', readOnly: true });
   expect(await writer.health()).not.toHaveProperty('readOnly');
 });
@@ -75,7 +85,10 @@ test('readOnly over a missing directory (a Vercel preview without DATABASE_URL) 
   const store = createJsonStore({ dataDir: missing, readOnly: true });
   expect(await store.health()).toMatchObject({ storage: 'json', readOnly: true });
   expect(await store.findCredential('0'.repeat(64), now())).toBeNull();
-  expect(await store.searchMessages({ userId: newUser().id, q: 'anything' }, { limit: 10 })).toEqual({ items: [], hasMore: false });
+  expect(await store.searchMessages({ userId: newUser().id, q: 'anything' }, { limit: 10 })).toEqual({
+    items: [],
+    hasMore: false,
+  });
   expect(await store.findUserByLogin('nobody')).toBeNull();
   expect(await store.listConversations(newUser().id, { limit: 10 })).toEqual({ items: [], hasMore: false });
   const error = await expectAppError(makeUser(store), { status: 503, code: 'unavailable' });
@@ -96,11 +109,14 @@ test('two instances on one directory see each other’s writes and share idempot
   expect((await a.listConversations(user.id, { limit: 10 })).items).toEqual([created.value]);
   const replay = await a.createConversation(newConversation(user.id), { ...idempotency, now: now() });
   expect(replay).toEqual({ value: created.value, replayed: true });
-  await expectAppError(a.createConversation(newConversation(user.id), { key: 'k-1', requestHash: 'other', now: now() }), {
-    status: 409,
-    code: 'conflict',
-    path: 'Idempotency-Key',
-  });
+  await expectAppError(
+    a.createConversation(newConversation(user.id), { key: 'k-1', requestHash: 'other', now: now() }),
+    {
+      status: 409,
+      code: 'conflict',
+      path: 'Idempotency-Key',
+    },
+  );
   await b.updateConversation(user.id, created.value.id, { title: 'renamed' }, now());
   expect((await a.getConversation(user.id, created.value.id))?.title).toBe('renamed');
 });

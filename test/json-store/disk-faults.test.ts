@@ -64,7 +64,10 @@ describe.skipIf(!isRoot)('JSON store on a full or read-only disk', () => {
     token = registered.body.token;
     const created = await call<{ id: string }>('POST', '/api/conversations', { json: { title: 'soup' }, token });
     conversationId = created.body.id;
-    const message = await call('POST', `/api/conversations/${conversationId}/messages`, { json: { role: 'user', content: 'tomato soup' }, token });
+    const message = await call('POST', `/api/conversations/${conversationId}/messages`, {
+      json: { role: 'user', content: 'tomato soup' },
+      token,
+    });
     expect(message.status).toBe(201);
   });
 
@@ -104,7 +107,9 @@ describe.skipIf(!isRoot)('JSON store on a full or read-only disk', () => {
     const writes = [
       call('POST', '/api/conversations', { json: { title: 'new' }, token }),
       call('POST', `/api/conversations/${conversationId}/messages`, { json: { role: 'user', content: 'more' }, token }),
-      call('POST', '/api/auth/register', { json: { email: 'x@example.test', username: 'x_user', password: 'pw-x-secret' } }),
+      call('POST', '/api/auth/register', {
+        json: { email: 'x@example.test', username: 'x_user', password: 'pw-x-secret' },
+      }),
     ];
     for (const res of await Promise.all(writes)) {
       expect(res.status, JSON.stringify(res.body)).toBe(503);

@@ -82,7 +82,9 @@ test('a lock naming this very process with a token it does not hold (an orphan) 
   const file = path.join(dir, '.lock');
   const orphan = { ...(await selfIdentity()), token: 'not-held-by-anyone', acquiredAt: new Date().toISOString() };
   await fs.writeFile(file, JSON.stringify(orphan));
-  await expect(new FileLock(dir, { timeoutMs: 300 }).withLock(async () => 'young')).rejects.toBeInstanceOf(LockTimeoutError);
+  await expect(new FileLock(dir, { timeoutMs: 300 }).withLock(async () => 'young')).rejects.toBeInstanceOf(
+    LockTimeoutError,
+  );
   await fs.writeFile(file, JSON.stringify({ ...orphan, acquiredAt: longAgo() }));
   const past = new Date(Date.now() - 10_000);
   await fs.utimes(file, past, past);
@@ -100,14 +102,23 @@ test('a lock whose pid now belongs to another process (another start time) is ta
 test('a lock held from another machine is taken over only once older than staleMs', async () => {
   const remote = { pid: 1, host: 'elsewhere', machine: 'another-boot/pid:[1]', start: '1', token: 'remote' };
   await fs.writeFile(path.join(dir, '.lock'), JSON.stringify({ ...remote, acquiredAt: new Date().toISOString() }));
-  await expect(new FileLock(dir, { staleMs: 60_000, timeoutMs: 300 }).withLock(async () => 'x')).rejects.toBeInstanceOf(LockTimeoutError);
+  await expect(new FileLock(dir, { staleMs: 60_000, timeoutMs: 300 }).withLock(async () => 'x')).rejects.toBeInstanceOf(
+    LockTimeoutError,
+  );
   await fs.writeFile(path.join(dir, '.lock'), JSON.stringify({ ...remote, acquiredAt: longAgo() }));
   await expect(new FileLock(dir, { staleMs: 60_000, timeoutMs: 1000 }).withLock(async () => 'ok')).resolves.toBe('ok');
 });
 
 /** Replaces .lock as a takeover by another machine would (the holder keeps running). */
 async function takeOverFromElsewhere(): Promise<void> {
-  const thief = { pid: 1, host: 'elsewhere', machine: 'another-boot/pid:[1]', start: '1', token: 'thief', acquiredAt: new Date().toISOString() };
+  const thief = {
+    pid: 1,
+    host: 'elsewhere',
+    machine: 'another-boot/pid:[1]',
+    start: '1',
+    token: 'thief',
+    acquiredAt: new Date().toISOString(),
+  };
   await fs.rm(path.join(dir, '.lock'));
   await fs.writeFile(path.join(dir, '.lock'), JSON.stringify(thief));
 }
@@ -150,9 +161,14 @@ test('a section that throws releases the lock and passes the error on', async ()
   expect(await fs.readdir(dir)).toEqual([]);
 });
 
-test("release leaves a lock that is no longer ours alone", async () => {
+test('release leaves a lock that is no longer ours alone', async () => {
   const lock = new FileLock(dir);
-  const foreign = { pid: process.pid, host: os.hostname(), token: 'someone-else', acquiredAt: new Date().toISOString() };
+  const foreign = {
+    pid: process.pid,
+    host: os.hostname(),
+    token: 'someone-else',
+    acquiredAt: new Date().toISOString(),
+  };
   await lock.withLock(async () => {
     // Simulates a holder whose lock was taken over while it ran.
     await fs.rm(path.join(dir, '.lock'));

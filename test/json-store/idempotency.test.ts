@@ -31,30 +31,42 @@ test('the record is stored in the same conversation file as the write', async ()
   const user = await makeUser(store);
   const conversation = await makeConversation(store, user.id);
   const at = now();
-  const written = await store.appendMessage(user.id, newMessage(conversation.id), { idempotency: { key: 'k', requestHash: 'h', now: at } });
+  const written = await store.appendMessage(user.id, newMessage(conversation.id), {
+    idempotency: { key: 'k', requestHash: 'h', now: at },
+  });
   expect((await readJson('conversations', `${conversation.id}.json`)).idempotency).toEqual([
     { key: 'k', requestHash: 'h', userId: user.id, response: written.value, createdAt: at },
   ]);
 });
 
-test("deleting a conversation drops its records, also those earlier versions kept in idempotency.json", async () => {
+test('deleting a conversation drops its records, also those earlier versions kept in idempotency.json', async () => {
   const user = await makeUser(store);
   const gone = await makeConversation(store, user.id);
   const kept = await makeConversation(store, user.id);
-  const record = (key: string, response: Record<string, unknown>) => ({ key, requestHash: 'h', userId: user.id, response, createdAt: now() });
+  const record = (key: string, response: Record<string, unknown>) => ({
+    key,
+    requestHash: 'h',
+    userId: user.id,
+    response,
+    createdAt: now(),
+  });
   const legacy = [
     record('old-create', { ...gone, messageCount: 0 }),
     record('old-append', { id: newMessage(gone.id).id, conversationId: gone.id }),
     record('other-append', { id: newMessage(kept.id).id, conversationId: kept.id }),
   ];
   await fs.writeFile(path.join(dataDir, 'idempotency.json'), JSON.stringify(legacy));
-  const appended = await store.appendMessage(user.id, newMessage(gone.id), { idempotency: { key: 'append-1', requestHash: 'h2', now: now() } });
+  const appended = await store.appendMessage(user.id, newMessage(gone.id), {
+    idempotency: { key: 'append-1', requestHash: 'h2', now: now() },
+  });
   expect(appended.replayed).toBe(false);
 
   expect(await store.deleteConversation(user.id, gone.id)).toBe(true);
   expect(await readJson('idempotency.json')).toEqual([legacy[2]]);
   await expectAppError(
-    store.appendMessage(user.id, newMessage(gone.id), { idempotency: { key: 'append-1', requestHash: 'h2', now: now() } }),
+    store.appendMessage(user.id, newMessage(gone.id), {
+      idempotency: { key: 'append-1', requestHash: 'h2', now: now() },
+    }),
     { status: 404, code: 'not_found' },
   );
   const again = newConversation(user.id);

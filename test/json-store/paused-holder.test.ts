@@ -37,7 +37,10 @@ afterEach(async () => {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts the holder; resolves once it holds the lock and waits just before its rename. */
-function startHolder(userId: string, conversationId: string): Promise<{ child: ChildProcess; result: Promise<string> }> {
+function startHolder(
+  userId: string,
+  conversationId: string,
+): Promise<{ child: ChildProcess; result: Promise<string> }> {
   const script = path.join(FIXTURES, 'paused-holder.ts');
   const proc = spawn(process.execPath, ['--import', 'tsx', script, dataDir, userId, conversationId, String(STALE_MS)], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -68,7 +71,8 @@ test('a holder SIGSTOPped past the stale limit loses no acknowledged write, its 
 
   const acknowledged: string[] = [];
   const appending = (async () => {
-    for (let i = 0; i < 20; i += 1) acknowledged.push((await store.appendMessage(user.id, newMessage(conversation.id))).value.id);
+    for (let i = 0; i < 20; i += 1)
+      acknowledged.push((await store.appendMessage(user.id, newMessage(conversation.id))).value.id);
   })();
   // Give the appender time to take the lock over (what the old, age-based rule did) and finish.
   await Promise.race([appending, sleep(2_000)]);

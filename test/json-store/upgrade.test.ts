@@ -45,7 +45,16 @@ const conversations = Array.from({ length: 4 }, (_, i) => ({
 async function writeV1(dir: string): Promise<void> {
   await fs.mkdir(path.join(dir, 'conversations'), { recursive: true });
   await fs.writeFile(path.join(dir, 'meta.json'), JSON.stringify({ format: 'threadbase', version: 1 }));
-  const user = { id: userId, email: 'v1@example.test', username: 'v1_user', displayName: 'V1', passwordHash: FAKE_PASSWORD_HASH, createdAt: t(0), updatedAt: t(0), lastLoginAt: null };
+  const user = {
+    id: userId,
+    email: 'v1@example.test',
+    username: 'v1_user',
+    displayName: 'V1',
+    passwordHash: FAKE_PASSWORD_HASH,
+    createdAt: t(0),
+    updatedAt: t(0),
+    lastLoginAt: null,
+  };
   await fs.writeFile(path.join(dir, 'users.json'), JSON.stringify([user]));
   for (const c of conversations) await fs.writeFile(path.join(dir, 'conversations', `${c.id}.json`), JSON.stringify(c));
 }
@@ -70,7 +79,13 @@ async function expectUpgraded(dir: string): Promise<void> {
     expect(listed.items.map((c) => c.id).sort()).toEqual(conversations.map((c) => c.id).sort());
     for (const c of conversations) {
       expect(await store.getConversation(userId, c.id)).toEqual({
-        id: c.id, userId, title: c.title, createdAt: c.createdAt, updatedAt: c.updatedAt, messageCount: 3, archived: false,
+        id: c.id,
+        userId,
+        title: c.title,
+        createdAt: c.createdAt,
+        updatedAt: c.updatedAt,
+        messageCount: 3,
+        archived: false,
       });
       const page = await store.listMessages(userId, c.id, { limit: 100 });
       expect(page!.items.map(({ seq: _s, ...m }) => m)).toEqual(expectedMessages(c));
@@ -78,10 +93,16 @@ async function expectUpgraded(dir: string): Promise<void> {
   } finally {
     await store.close();
   }
-  expect(JSON.parse(await fs.readFile(path.join(dir, 'meta.json'), 'utf8'))).toEqual({ format: 'threadbase', version: 2 });
+  expect(JSON.parse(await fs.readFile(path.join(dir, 'meta.json'), 'utf8'))).toEqual({
+    format: 'threadbase',
+    version: 2,
+  });
   expect((await fs.readdir(dir)).filter((n) => n.startsWith('.upgrade'))).toEqual([]);
   for (const c of conversations) {
-    const file = JSON.parse(await fs.readFile(path.join(dir, 'conversations', `${c.id}.json`), 'utf8')) as Record<string, unknown>;
+    const file = JSON.parse(await fs.readFile(path.join(dir, 'conversations', `${c.id}.json`), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(file).toMatchObject({ archived: false, lastSeq: 3 });
     expect((file.messages as Record<string, unknown>[]).map((m) => [m.seq, m.parts, m.updatedAt])).toEqual(
       c.messages.map((m, i) => [i + 1, null, m.createdAt]),
@@ -109,10 +130,14 @@ describe('v1 → v2 upgrade in place', () => {
     dirs.push(dir);
     await writeV1(dir);
     const original = await snapshot(dir);
-    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(FIXTURES, 'upgrade-child.ts'), dir, point], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(FIXTURES, 'upgrade-child.ts'), dir, point],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     expect(child.signal, child.stderr).toBe('SIGKILL');
     const onDisk = await snapshot(dir);
     const live = Object.fromEntries(Object.entries(onDisk).filter(([name]) => !name.startsWith('.upgrade')));

@@ -81,13 +81,17 @@ describe('the request deadline and the pool (max 1)', () => {
     await client.sql.unsafe('create table if not exists deadline_probe (n int)');
     const holder = inRequest(600, () => client.sql.unsafe('select pg_sleep(5)'));
     await sleep(50);
-    const tx = inRequest(300, () => client.db.transaction(async (t) => {
-      await t.execute('insert into deadline_probe values (1)');
-    }));
+    const tx = inRequest(300, () =>
+      client.db.transaction(async (t) => {
+        await t.execute('insert into deadline_probe values (1)');
+      }),
+    );
     const [h, t] = await Promise.all([holder, tx]);
     expect(t.outcome).toBe('503:DeadlineExceeded');
     expect(h.outcome).toBe('503:DeadlineExceeded');
     await sleep(300);
-    expect(await within(8000, client.sql.unsafe('select count(*)::int as n from deadline_probe')), 'slot lost').toEqual([{ n: 0 }]);
+    expect(await within(8000, client.sql.unsafe('select count(*)::int as n from deadline_probe')), 'slot lost').toEqual(
+      [{ n: 0 }],
+    );
   }, 30_000);
 });

@@ -28,7 +28,8 @@ async function waitForZero(database: string, limitMs: number): Promise<number> {
   for (;;) {
     const open = await connectionsTo(database);
     if (open === 0) return Date.now() - started;
-    if (Date.now() - started > limitMs) throw new Error(`${open} connection(s) to ${database} still open after ${limitMs} ms`);
+    if (Date.now() - started > limitMs)
+      throw new Error(`${open} connection(s) to ${database} still open after ${limitMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

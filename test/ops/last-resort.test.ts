@@ -41,7 +41,12 @@ describe('last-resort process handlers', () => {
     `);
     expect(ran.stdout).toContain('still alive');
     expect(ran.code).toBe(0);
-    const line = JSON.parse(ran.stderr.trim().split('\n').find((l) => l.includes('"msg"')) ?? '{}') as Record<string, unknown>;
+    const line = JSON.parse(
+      ran.stderr
+        .trim()
+        .split('\n')
+        .find((l) => l.includes('"msg"')) ?? '{}',
+    ) as Record<string, unknown>;
     expect(line).toMatchObject({ level: 'error', msg: 'unhandled rejection', action: 'kept serving' });
     expect(line.error).toMatchObject({ message: 'boom from nowhere', code: '57014' });
   }, 20_000);

@@ -48,11 +48,17 @@ describe('the pool after a connection dies mid-transaction', () => {
           })();
           return scopeDone;
         })
-        .then(() => 'committed', (error: unknown) => (error as { code?: string }).code ?? String(error));
+        .then(
+          () => 'committed',
+          (error: unknown) => (error as { code?: string }).code ?? String(error),
+        );
       expect(failed, `round ${round}`).toMatch(/CONNECTION_CLOSED|CONNECTION_ENDED|57P01|ECONNRESET/);
       await scopeDone.catch(() => undefined);
 
-      const after = await within(5000, client.sql`select 1 as ok`.then((rows) => rows[0]?.ok));
+      const after = await within(
+        5000,
+        client.sql`select 1 as ok`.then((rows) => rows[0]?.ok),
+      );
       expect(after, `round ${round}: the pool's only connection leaked`).toBe(1);
     }
   });

@@ -57,7 +57,8 @@ describe.skipIf(!pgbouncerAvailable())('behind PgBouncer (pool_mode=transaction,
         t.call<{ id: string }>('POST', `/api/conversations/${convs[i % convs.length]}/messages`, {
           json: { role: 'user', content: `pooled lantern message ${i}`, metadata: { n: String(i) } },
           token: alice.token,
-        })),
+        }),
+      ),
     );
     expect(posts.map((p) => p.status)).toEqual(Array(24).fill(201));
 
@@ -66,7 +67,10 @@ describe.skipIf(!pgbouncerAvailable())('behind PgBouncer (pool_mode=transaction,
     do {
       const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
       const page = await t.call<{ items: { id: string }[]; nextCursor: string | null }>(
-        'GET', `/api/conversations?limit=3${query}`, { token: alice.token });
+        'GET',
+        `/api/conversations?limit=3${query}`,
+        { token: alice.token },
+      );
       expect(page.status).toBe(200);
       seen.push(...page.body.items.map((c) => c.id));
       cursor = page.body.nextCursor;
@@ -83,11 +87,12 @@ describe.skipIf(!pgbouncerAvailable())('behind PgBouncer (pool_mode=transaction,
   it('replays an idempotent write instead of writing twice', async () => {
     const bob = await t.register();
     const conv = await t.conversation(bob);
-    const send = () => t.call<{ id: string }>('POST', `/api/conversations/${conv}/messages`, {
-      json: { role: 'user', content: 'once only' },
-      headers: { 'idempotency-key': `retry-${bob.id}` },
-      token: bob.token,
-    });
+    const send = () =>
+      t.call<{ id: string }>('POST', `/api/conversations/${conv}/messages`, {
+        json: { role: 'user', content: 'once only' },
+        headers: { 'idempotency-key': `retry-${bob.id}` },
+        token: bob.token,
+      });
     const [first, second] = [await send(), await send()];
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);

@@ -42,7 +42,9 @@ async function writer(baseUrl: string): Promise<Writer> {
     const json = { email: `lock-${id}@example.test`, username: `lock_${id}`, password: 'password-123' };
     return api(baseUrl)<{ token: string; user: { id: string } }>('POST', '/api/auth/register', { json });
   });
-  const conv = await setupCall(() => api(baseUrl)<{ id: string }>('POST', '/api/conversations', { json: { title: 'lock' }, token: reg.token }));
+  const conv = await setupCall(() =>
+    api(baseUrl)<{ id: string }>('POST', '/api/conversations', { json: { title: 'lock' }, token: reg.token }),
+  );
   return { userId: reg.user.id, token: reg.token, conversationId: conv.id };
 }
 
@@ -97,7 +99,13 @@ describe('a row lock held longer than the request budget', () => {
             json: { role: 'user', content: `during the lock ${randomBytes(3).toString('hex')}` },
             token: w.token,
           });
-          answers.push({ who, status: res.status, ms: Math.round(performance.now() - started), at: Math.round(started - t0), retryAfter: res.headers.get('retry-after') });
+          answers.push({
+            who,
+            status: res.status,
+            ms: Math.round(performance.now() - started),
+            at: Math.round(started - t0),
+            retryAfter: res.headers.get('retry-after'),
+          });
           await sleep(50);
         }
       };
@@ -122,13 +130,21 @@ describe('a row lock held longer than the request budget', () => {
     const ofA = answers.filter((x) => x.who === 'A');
     const ofB = answers.filter((x) => x.who === 'B');
     expect(ofA.length).toBeGreaterThan(0);
-    expect(ofA.filter((x) => x.status !== 503 || !/^\d+$/.test(x.retryAfter ?? '')), "A's answers while its row is locked").toEqual([]);
-    expect(ofB.filter((x) => x.status !== 201 && x.status !== 503), "B's answers").toEqual([]);
+    expect(
+      ofA.filter((x) => x.status !== 503 || !/^\d+$/.test(x.retryAfter ?? '')),
+      "A's answers while its row is locked",
+    ).toEqual([]);
+    expect(
+      ofB.filter((x) => x.status !== 201 && x.status !== 503),
+      "B's answers",
+    ).toEqual([]);
     expect(ofB.filter((x) => x.status === 201).length, "none of B's writes succeeded").toBeGreaterThan(0);
 
     // After the lock: both write again, and all POOL_MAX connections serve (no slot was lost).
     expect(await write(server.url, a)).toBe(201);
-    const parallel = await Promise.all(Array.from({ length: POOL_MAX * 2 }, (_, i) => write(server.url, i % 2 ? a : b)));
+    const parallel = await Promise.all(
+      Array.from({ length: POOL_MAX * 2 }, (_, i) => write(server.url, i % 2 ? a : b)),
+    );
     expect(parallel).toEqual(Array.from({ length: POOL_MAX * 2 }, () => 201));
     const health = await api(server.url)<{ db?: { pool: { open: number } } }>('GET', '/api/health');
     expect(health.status).toBe(200);

@@ -44,7 +44,11 @@ async function register(baseUrl: string): Promise<Answer> {
     const res = await api(baseUrl)('POST', '/api/auth/register', {
       json: { email: `fault-${id}@example.test`, username: `fault_${id}`, password: 'password-123' },
     });
-    return { status: res.status, ms: Math.round(performance.now() - started), retryAfter: res.headers.get('retry-after') };
+    return {
+      status: res.status,
+      ms: Math.round(performance.now() - started),
+      retryAfter: res.headers.get('retry-after'),
+    };
   } catch {
     return { status: 0, ms: Math.round(performance.now() - started), retryAfter: null };
   }
@@ -58,7 +62,8 @@ async function untilServing(baseUrl: string, limitMs: number): Promise<Answer[]>
     const answer = await register(baseUrl);
     answers.push(answer);
     if (answer.status === 201) return answers;
-    if (Date.now() - started > limitMs) throw new Error(`not serving again within ${limitMs} ms: ${JSON.stringify(answers)}`);
+    if (Date.now() - started > limitMs)
+      throw new Error(`not serving again within ${limitMs} ms: ${JSON.stringify(answers)}`);
     await sleep(200);
   }
 }
@@ -170,7 +175,9 @@ describe('connection start-up faults: the process survives, answers 503 in budge
       const json = { email: `load-${id}@example.test`, username: `load_${id}`, password: 'password-123' };
       return api(baseUrl)<{ token: string }>('POST', '/api/auth/register', { json });
     });
-    const conv = await setupCall(() => api(baseUrl)<{ id: string }>('POST', '/api/conversations', { json: { title: 'faults' }, token: reg.token }));
+    const conv = await setupCall(() =>
+      api(baseUrl)<{ id: string }>('POST', '/api/conversations', { json: { title: 'faults' }, token: reg.token }),
+    );
     return { token: reg.token, conversationId: conv.id };
   }
 
@@ -186,25 +193,37 @@ describe('connection start-up faults: the process survives, answers 503 in budge
   it.each([
     { pool: 'fresh', warmMs: 0 },
     { pool: 'busy', warmMs: 1000 },
-  ])('backends terminated every 200 ms on a $pool pool', async ({ warmMs }) => {
-    const server = await freshServer({ DATABASE_IDLE_TIMEOUT: '1' });
-    const { token, conversationId } = await conversationFor(server.url);
-    // A fresh pool: let the connections of the setup requests go idle and close first.
-    if (warmMs === 0) await sleep(2500);
-    const load = startLoad({
-      baseUrl: server.url, token, conversationId, workers: 4, requestTimeoutMs: 15_000, maxRequests: 3000, maxDurationMs: 30_000,
-    });
-    await sleep(warmMs);
-    const terminator = startTerminator(200);
-    await sleep(5000);
-    const { killed, duringTypes } = await terminator.stop();
-    const outcomes = await load.stop();
-    process.stdout.write(`[startup-faults] backends terminated: ${killed}, ${duringTypes} in the start-up type query\n`);
-    expect(killed, 'the fault never happened').toBeGreaterThan(0);
-    expectLoadBounded(outcomes, 'during terminations');
-    expectBounded(await untilServing(server.url, 10_000), 'after terminations');
-    expectSurvived(server);
-  }, 60_000);
+  ])(
+    'backends terminated every 200 ms on a $pool pool',
+    async ({ warmMs }) => {
+      const server = await freshServer({ DATABASE_IDLE_TIMEOUT: '1' });
+      const { token, conversationId } = await conversationFor(server.url);
+      // A fresh pool: let the connections of the setup requests go idle and close first.
+      if (warmMs === 0) await sleep(2500);
+      const load = startLoad({
+        baseUrl: server.url,
+        token,
+        conversationId,
+        workers: 4,
+        requestTimeoutMs: 15_000,
+        maxRequests: 3000,
+        maxDurationMs: 30_000,
+      });
+      await sleep(warmMs);
+      const terminator = startTerminator(200);
+      await sleep(5000);
+      const { killed, duringTypes } = await terminator.stop();
+      const outcomes = await load.stop();
+      process.stdout.write(
+        `[startup-faults] backends terminated: ${killed}, ${duringTypes} in the start-up type query\n`,
+      );
+      expect(killed, 'the fault never happened').toBeGreaterThan(0);
+      expectLoadBounded(outcomes, 'during terminations');
+      expectBounded(await untilServing(server.url, 10_000), 'after terminations');
+      expectSurvived(server);
+    },
+    60_000,
+  );
 
   it('pg_type locked while a fresh process makes its first connection', async () => {
     const locker = postgres(superDbUrl, { max: 1, onnotice: () => undefined });
@@ -221,7 +240,10 @@ describe('connection start-up faults: the process survives, answers 503 in budge
       const server = await freshServer({ DATABASE_STATEMENT_TIMEOUT_MS: '5000' });
       const during = [await register(server.url), await register(server.url)];
       expectBounded(during, 'while pg_type is locked');
-      expect(during.some((a) => a.status === 503), `the lock was never felt: ${JSON.stringify(during)}`).toBe(true);
+      expect(
+        during.some((a) => a.status === 503),
+        `the lock was never felt: ${JSON.stringify(during)}`,
+      ).toBe(true);
       await released;
       expectBounded(await untilServing(server.url, 10_000), 'after the lock');
       await sleep(500);
@@ -240,7 +262,10 @@ describe('connection start-up faults: the process survives, answers 503 in budge
       const server = await freshServer({ DATABASE_PREPARE: 'false', DATABASE_IDLE_TIMEOUT: '1' });
       const during = [await register(server.url), await register(server.url), await register(server.url)];
       expectBounded(during, 'with statement_timeout = 1ms');
-      expect(during.some((a) => a.status === 503), `the timeout was never felt: ${JSON.stringify(during)}`).toBe(true);
+      expect(
+        during.some((a) => a.status === 503),
+        `the timeout was never felt: ${JSON.stringify(during)}`,
+      ).toBe(true);
       await withAdmin(pg.url, (sql) => sql.unsafe('ALTER ROLE app RESET statement_timeout'));
       reset = true;
       expectBounded(await untilServing(server.url, 15_000), 'after the reset');

@@ -37,7 +37,10 @@ describe('journal rules', () => {
   });
 
   it('an entry not newer than the previous one is reported, naming drizzle-orm #5769', () => {
-    const problems = journalProblems([entry(0, 5, 'a'), entry(1, 5, 'b'), entry(2, 3, 'c')], ['a.sql', 'b.sql', 'c.sql']);
+    const problems = journalProblems(
+      [entry(0, 5, 'a'), entry(1, 5, 'b'), entry(2, 3, 'c')],
+      ['a.sql', 'b.sql', 'c.sql'],
+    );
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/b: .*#5769/);
   });
@@ -61,10 +64,13 @@ describe('db:check', () => {
     cpSync(join(root, 'db'), dir, { recursive: true });
     symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
     const schema = join(dir, 'schema.ts');
-    writeFileSync(schema, readFileSync(schema, 'utf8').replace(
-      "title: text('title').notNull(),",
-      "title: text('title').notNull(),\n    archivedAt: tstz('archived_at'),",
-    ));
+    writeFileSync(
+      schema,
+      readFileSync(schema, 'utf8').replace(
+        "title: text('title').notNull(),",
+        "title: text('title').notNull(),\n    archivedAt: tstz('archived_at'),",
+      ),
+    );
     const before = readFileSync(join(root, 'db', 'migrations', 'meta', '_journal.json'), 'utf8');
     const result = await check(['--schema', schema]);
     expect(result.code).toBe(1);

@@ -41,7 +41,10 @@ afterAll(async () => {
 
 describe('connection failures → unavailable (503)', () => {
   it('a closed port (ECONNREFUSED): every kind of call, health() included', async () => {
-    const store = createPostgresStore({ url: `postgres://postgres@127.0.0.1:${await closedPort()}/none`, connectTimeoutSeconds: 2 });
+    const store = createPostgresStore({
+      url: `postgres://postgres@127.0.0.1:${await closedPort()}/none`,
+      connectTimeoutSeconds: 2,
+    });
     try {
       const calls = [
         () => store.getUserById(randomUUID()),
@@ -114,7 +117,9 @@ describe('driver errors → AppErrors', () => {
     const store = storeOnClient(client);
     const user = newUser({ passwordHash: 'SECRET-HASH-VALUE' });
     await store.createUser(user);
-    const error = await failure(store.createUser(newUser({ email: user.email.toUpperCase(), passwordHash: 'SECRET-HASH-VALUE' })));
+    const error = await failure(
+      store.createUser(newUser({ email: user.email.toUpperCase(), passwordHash: 'SECRET-HASH-VALUE' })),
+    );
     expect(error.code).toBe('conflict');
     expect(error.details[0]?.path).toBe('email');
     expect(String((error.cause as Error).message)).not.toContain('SECRET-HASH-VALUE');
@@ -187,7 +192,10 @@ describe('the raw driver still reports what we translate', () => {
   it('postgres.js surfaces ECONNREFUSED with its code (guards the translation table)', async () => {
     const raw = postgres(`postgres://postgres@127.0.0.1:${await closedPort()}/none`, { max: 1, connect_timeout: 2 });
     try {
-      const error = await raw`select 1`.then(() => null, (e: unknown) => e as { code?: string });
+      const error = await raw`select 1`.then(
+        () => null,
+        (e: unknown) => e as { code?: string },
+      );
       expect(error?.code).toBe('ECONNREFUSED');
     } finally {
       await raw.end({ timeout: 1 });

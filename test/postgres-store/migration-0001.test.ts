@@ -69,14 +69,23 @@ describe('migration 0001 on a database filled under 0000', () => {
       values (${userId}, 'free', 3, '2026-11-20T00:00:00.000Z', 3, '2026-11-01T00:00:00.000Z', 3)`;
     await sql`insert into sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at)
       values (${randomUUID()}, ${userId}, ${hashToken(token)}, ${t0}, '2099-01-01T00:00:00.000Z', ${t0})`;
-    for (const [id, title, at] of [[convA, 'Old chat about herons', '2026-11-20T10:01:00.000Z'], [convB, 'Second', '2026-11-20T10:02:00.000Z']] as const) {
+    for (const [id, title, at] of [
+      [convA, 'Old chat about herons', '2026-11-20T10:01:00.000Z'],
+      [convB, 'Second', '2026-11-20T10:02:00.000Z'],
+    ] as const) {
       await sql`insert into conversations (id, user_id, title, created_at, updated_at, message_count) values (${id}, ${userId}, ${title}, ${at}, ${at}, 0)`;
     }
     // The old appendMessage: bump the conversation, insert (id, conversation_id, user_id, role, content, metadata, created_at).
     const tie = '2026-11-20T10:05:00.000Z';
     const rows: [string, string, string, Record<string, unknown>, string][] = [
       [convA, 'user', 'where do herons sleep', {}, '2026-11-20T10:03:00.000Z'],
-      [convA, 'assistant', 'herons roost in trees', { model: 'm1', nested: { a: [1, null] } }, '2026-11-20T10:04:00.000Z'],
+      [
+        convA,
+        'assistant',
+        'herons roost in trees',
+        { model: 'm1', nested: { a: [1, null] } },
+        '2026-11-20T10:04:00.000Z',
+      ],
       [convA, 'user', 'tied one', {}, tie],
       [convA, 'user', 'tied two', {}, tie],
       [convA, 'user', 'tied three', {}, tie],
@@ -94,7 +103,11 @@ describe('migration 0001 on a database filled under 0000', () => {
       updated_at as "updatedAt", message_count as "messageCount" from conversations order by updated_at desc, id desc`;
     before = {
       messages: messages.map((m) => ({ ...m, createdAt: iso(m.createdAt) })),
-      conversations: conversations.map((c) => ({ ...c, createdAt: iso(c.createdAt as string), updatedAt: iso(c.updatedAt as string) })),
+      conversations: conversations.map((c) => ({
+        ...c,
+        createdAt: iso(c.createdAt as string),
+        updatedAt: iso(c.updatedAt as string),
+      })),
     };
   });
 
@@ -114,7 +127,9 @@ describe('migration 0001 on a database filled under 0000', () => {
     expect(list.body.items).toEqual(before.conversations.map((c) => ({ ...c, archived: false })));
 
     const expectMessages = (conversationId: string) =>
-      before.messages.filter((m) => m.conversationId === conversationId).map((m) => ({ ...m, parts: null, updatedAt: m.createdAt }));
+      before.messages
+        .filter((m) => m.conversationId === conversationId)
+        .map((m) => ({ ...m, parts: null, updatedAt: m.createdAt }));
     const a = await call<{ messages: unknown[] }>('GET', `/api/conversations/${convA}`, { token });
     expect(a.body.messages).toEqual(expectMessages(convA));
     const b = await call<{ messages: unknown[] }>('GET', `/api/conversations/${convB}`, { token });
@@ -125,23 +140,36 @@ describe('migration 0001 on a database filled under 0000', () => {
     let cursor: string | null = null;
     do {
       const query: string = cursor ? `?limit=2&cursor=${cursor}` : '?limit=2';
-      const page = await call<{ items: unknown[]; nextCursor: string | null }>('GET', `/api/conversations/${convA}/messages${query}`, { token });
+      const page = await call<{ items: unknown[]; nextCursor: string | null }>(
+        'GET',
+        `/api/conversations/${convA}/messages${query}`,
+        { token },
+      );
       paged.push(...page.body.items);
       cursor = page.body.nextCursor;
     } while (cursor);
     expect(paged).toEqual(expectMessages(convA));
 
     const hits = await call<{ items: { message: { id: string } }[] }>('GET', '/api/search?q=herons', { token });
-    expect(hits.body.items.map((h) => h.message.id).sort()).toEqual(before.messages.slice(0, 2).map((m) => m.id).sort());
+    expect(hits.body.items.map((h) => h.message.id).sort()).toEqual(
+      before.messages
+        .slice(0, 2)
+        .map((m) => m.id)
+        .sort(),
+    );
     const usage = await call<{ total: number }>('GET', '/api/usage', { token });
     expect(usage.body.total).toBe(3);
 
     // Old stored messages can be edited by their (uuid) id now.
     const first = before.messages[0]!;
-    const edited = await call<{ id: string; createdAt: string }>('PUT', `/api/conversations/${convA}/messages/${first.id}`, {
-      token,
-      json: { role: 'user', content: 'where do herons nest' },
-    });
+    const edited = await call<{ id: string; createdAt: string }>(
+      'PUT',
+      `/api/conversations/${convA}/messages/${first.id}`,
+      {
+        token,
+        json: { role: 'user', content: 'where do herons nest' },
+      },
+    );
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({ id: first.id, createdAt: first.createdAt });
   });
@@ -156,7 +184,11 @@ describe('migration 0001 on a database filled under 0000', () => {
     const old = await sql`select m.id from messages m where m.conversation_id = ${convB}
       and (m.created_at, m.id) > (${'2026-11-20T10:06:00.000Z'}::timestamptz, ${randomUUID()}::uuid) order by m.created_at, m.id limit 10`;
     expect(old.map((r) => r.id as string)).toContain(id);
-    const b = await api(server!.url)<{ messages: { id: string; content: string }[] }>('GET', `/api/conversations/${convB}`, { token });
+    const b = await api(server!.url)<{ messages: { id: string; content: string }[] }>(
+      'GET',
+      `/api/conversations/${convB}`,
+      { token },
+    );
     expect(b.body.messages.at(-1)).toMatchObject({ id, content: 'written by the old code' });
   });
 });

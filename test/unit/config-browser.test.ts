@@ -15,13 +15,19 @@ describe('CORS_ORIGINS', () => {
     ]);
   });
 
-  it.each(['*', 'https://app.example.com/', 'https://app.example.com/path', 'app.example.com', 'https://App.example.com', 'https://a.com:443', 'ftp://a.com', 'null'])(
-    'refuses %s at start, naming the variable',
-    (value) => {
-      expect(() => parseConfig({ CORS_ORIGINS: value })).toThrow(ConfigError);
-      expect(() => parseConfig({ CORS_ORIGINS: value })).toThrow(/CORS_ORIGINS/);
-    },
-  );
+  it.each([
+    '*',
+    'https://app.example.com/',
+    'https://app.example.com/path',
+    'app.example.com',
+    'https://App.example.com',
+    'https://a.com:443',
+    'ftp://a.com',
+    'null',
+  ])('refuses %s at start, naming the variable', (value) => {
+    expect(() => parseConfig({ CORS_ORIGINS: value })).toThrow(ConfigError);
+    expect(() => parseConfig({ CORS_ORIGINS: value })).toThrow(/CORS_ORIGINS/);
+  });
 });
 
 describe('COOKIE_SAME_SITE', () => {

@@ -30,7 +30,9 @@ describe('database-unavailable: one classification for every user', () => {
       expect(translateError(error).status).toBe(503);
       expect(translateError(new DrizzleQueryError('select 1', [], error)).status).toBe(503);
       expect(errorReply(new Error('wrapped', { cause: error }), 'req-1', silent).status).toBe(503);
-      expect(connectionHint(error, 'postgres://u:p@db.example:5432/app')?.message).toMatch(/Cannot reach PostgreSQL at db\.example:5432/);
+      expect(connectionHint(error, 'postgres://u:p@db.example:5432/app')?.message).toMatch(
+        /Cannot reach PostgreSQL at db\.example:5432/,
+      );
       expect(describeFailure(error)).toMatch(/^Cannot reach PostgreSQL/);
     },
   );

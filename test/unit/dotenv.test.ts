@@ -46,7 +46,7 @@ describe('loadDotEnv', () => {
     expect(env).toEqual({ PORT: '1' });
   });
 
-  it('is skipped when NODE_ENV=test, so tests never see a developer\'s .env', async () => {
+  it("is skipped when NODE_ENV=test, so tests never see a developer's .env", async () => {
     await writeFile(path.join(dir, '.env'), 'DATABASE_URL=postgres://developer/db\n');
     const env: NodeJS.ProcessEnv = { NODE_ENV: 'test' };
     expect(loadDotEnv(env, dir)).toBeUndefined();

@@ -10,7 +10,11 @@ const config = outputConfigSchema.parse({
   version: 3,
   routes: [
     { handle: 'filesystem' },
-    { src: '^/api/conversations/([^/]+)/(messages/|messages|messages\\.ts)$', dest: '/api/conversations/[id]/messages?id=$1', check: true },
+    {
+      src: '^/api/conversations/([^/]+)/(messages/|messages|messages\\.ts)$',
+      dest: '/api/conversations/[id]/messages?id=$1',
+      check: true,
+    },
     { src: '^/api/conversations/([^/]+)$', dest: '/api/conversations/[id]?id=$1', check: true },
     { src: '^/api/tokens/([^/]+)$', dest: '/api/tokens/[id]?id=$1', check: true },
     { src: '^/api(/.*)?$', status: 404 },
@@ -51,12 +55,18 @@ describe('routes of a vercel build', () => {
   });
 
   it("lets a request's own query parameter replace the path's, as `vercel dev`'s router merges them", () => {
-    expect(route('/api/conversations/c-1?id=other')).toEqual({ route: '/api/conversations/[id]', query: { id: 'other' } });
+    expect(route('/api/conversations/c-1?id=other')).toEqual({
+      route: '/api/conversations/[id]',
+      query: { id: 'other' },
+    });
   });
 
   it('finds plain and index functions through the filesystem phase', () => {
     expect(route('/api/health')).toEqual({ route: '/api/health', query: {} });
-    expect(route('/api/conversations?archived=true')).toEqual({ route: '/api/conversations/index', query: { archived: 'true' } });
+    expect(route('/api/conversations?archived=true')).toEqual({
+      route: '/api/conversations/index',
+      query: { archived: 'true' },
+    });
   });
 
   it('serves static files and answers 404 for anything else', () => {

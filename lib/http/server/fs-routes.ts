@@ -64,7 +64,12 @@ export function matchRoute(routes: readonly FsRoute[], pathname: string): RouteM
   return matchFrom(routes, decoded as string[], 0, {});
 }
 
-function matchFrom(routes: readonly FsRoute[], parts: string[], depth: number, params: Record<string, string>): RouteMatch | undefined {
+function matchFrom(
+  routes: readonly FsRoute[],
+  parts: string[],
+  depth: number,
+  params: Record<string, string>,
+): RouteMatch | undefined {
   if (depth === parts.length) {
     const route = routes.find((r) => r.segments.length === depth);
     return route ? { route, params } : undefined;

@@ -28,7 +28,11 @@ export class CorruptFileError extends Error {
    * @param owner for a conversation file, the owning user's id when it could still be read from
    *   the damaged text (null: unknown), so other users are not affected by it.
    */
-  constructor(readonly file: string, cause: unknown, readonly owner: string | null = null) {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+    readonly owner: string | null = null,
+  ) {
     super(`${file} is not valid JSON`, { cause });
   }
 }

@@ -123,7 +123,11 @@ async function refreshEntry(catalog: Catalog, id: string): Promise<void> {
     if (!(error instanceof CorruptFileError)) throw error;
     const owner = error.owner ?? cached?.summary?.userId ?? cached?.damaged?.owner ?? null;
     const damaged = owner === error.owner ? error : new CorruptFileError(file, error.cause, owner);
-    if (owner === null) logger.error('damaged conversation file skipped: its owner cannot be read', { file: `conversations/${id}.json`, error });
+    if (owner === null)
+      logger.error('damaged conversation file skipped: its owner cannot be read', {
+        file: `conversations/${id}.json`,
+        error,
+      });
     catalog.entries.set(id, { identity: snapshot.identity, damaged });
   }
 }

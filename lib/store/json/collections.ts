@@ -46,7 +46,12 @@ export function normaliseSession(session: SessionRecord): SessionRecord {
 }
 
 function normaliseUser(user: NewUser): UserRecord {
-  assertStorable({ email: user.email, username: user.username, displayName: user.displayName, passwordHash: user.passwordHash });
+  assertStorable({
+    email: user.email,
+    username: user.username,
+    displayName: user.displayName,
+    passwordHash: user.passwordHash,
+  });
   const createdAt = canonicalTime(user.createdAt, 'createdAt');
   return {
     id: requireId(user.id, 'id'),
@@ -84,7 +89,11 @@ export async function getUserById(data: DataDir, id: string): Promise<UserRecord
   return data.read(async () => copy((await data.readCollection<UserRecord>('users')).find((u) => u.id === canonical)));
 }
 
-export async function findUser(data: DataDir, by: 'email' | 'username' | 'login', value: string): Promise<UserRecord | null> {
+export async function findUser(
+  data: DataDir,
+  by: 'email' | 'username' | 'login',
+  value: string,
+): Promise<UserRecord | null> {
   const wanted = lower(value);
   return data.read(async () => {
     const users = await data.readCollection<UserRecord>('users');
@@ -124,7 +133,12 @@ export async function createSession(data: DataDir, input: SessionRecord): Promis
 }
 
 /** Deletes the user's record with this id from a credential collection; false when absent. */
-async function revokeOwned(data: DataDir, name: 'sessions' | 'api-tokens', userId: string, id: string): Promise<boolean> {
+async function revokeOwned(
+  data: DataDir,
+  name: 'sessions' | 'api-tokens',
+  userId: string,
+  id: string,
+): Promise<boolean> {
   const owner = canonicalId(userId);
   const target = canonicalId(id);
   if (owner === null || target === null) return false;
@@ -186,8 +200,20 @@ export async function findCredential(data: DataDir, tokenHash: string, nowInput:
           (t) => t.tokenHash === tokenHash && (t.expiresAt === null || t.expiresAt > now),
         );
     const live = session
-      ? { kind: 'session' as const, id: session.id, userId: session.userId, expiresAt: session.expiresAt, lastUsedAt: session.lastSeenAt }
-      : token && { kind: 'api_token' as const, id: token.id, userId: token.userId, expiresAt: token.expiresAt, lastUsedAt: token.lastUsedAt };
+      ? {
+          kind: 'session' as const,
+          id: session.id,
+          userId: session.userId,
+          expiresAt: session.expiresAt,
+          lastUsedAt: session.lastSeenAt,
+        }
+      : token && {
+          kind: 'api_token' as const,
+          id: token.id,
+          userId: token.userId,
+          expiresAt: token.expiresAt,
+          lastUsedAt: token.lastUsedAt,
+        };
     if (!live) return null;
     const user = (await data.readCollection<UserRecord>('users')).find((u) => u.id === live.userId);
     if (!user) return null;
@@ -216,7 +242,9 @@ export async function touchCredential(
   const name = kind === 'session' ? 'sessions' : 'api-tokens';
   const field = kind === 'session' ? 'lastSeenAt' : 'lastUsedAt';
   type Touchable = { id: string } & Record<typeof field, string | null>;
-  const current = await data.read(async () => (await data.readCollection<Touchable>(name)).find((item) => item.id === id));
+  const current = await data.read(async () =>
+    (await data.readCollection<Touchable>(name)).find((item) => item.id === id),
+  );
   // Checked before taking the lock so the common case (recently touched) costs no write.
   if (!current || !isDue(current[field], at, minIntervalMs)) return;
   try {
@@ -232,7 +260,8 @@ export async function touchCredential(
   } catch (error) {
     // Best effort: a read must not fail because its bookkeeping cannot be written (disk full,
     // read-only filesystem, lock busy). Logged once until a touch succeeds again.
-    if (!touchFailing) logger.warn('lastSeenAt/lastUsedAt not updated (best effort; not logged again until one succeeds)', { error });
+    if (!touchFailing)
+      logger.warn('lastSeenAt/lastUsedAt not updated (best effort; not logged again until one succeeds)', { error });
     touchFailing = true;
   }
 }

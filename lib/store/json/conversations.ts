@@ -40,7 +40,11 @@ export async function readConversation(files: ConversationFiles, id: string): Pr
 }
 
 /** The user's conversation; null when absent or another user's, even when that one is damaged. */
-export async function readOwned(files: ConversationFiles, userId: string, id: string): Promise<StoredConversation | null> {
+export async function readOwned(
+  files: ConversationFiles,
+  userId: string,
+  id: string,
+): Promise<StoredConversation | null> {
   const owner = canonicalId(userId);
   const target = canonicalId(id);
   if (owner === null || target === null) return null;
@@ -67,11 +71,16 @@ export function toConversationRecord(c: StoredConversation): ConversationRecord 
 }
 
 /** Resolves an idempotent repeat (replay or conflict); undefined when the write should proceed. */
-export async function replayOf<T>(files: ConversationFiles, userId: string, idempotency?: IdempotencyInput): Promise<Written<T> | undefined> {
+export async function replayOf<T>(
+  files: ConversationFiles,
+  userId: string,
+  idempotency?: IdempotencyInput,
+): Promise<Written<T> | undefined> {
   if (!idempotency) return undefined;
   const check: IdempotencyCheck = await checkIdempotency(files.data, files.catalog, userId, idempotency);
   if (check.kind === 'replay') return { value: check.response as T, replayed: true };
-  if (check.kind === 'conflict') throw conflict('Idempotency-Key', 'This Idempotency-Key was used with a different request.');
+  if (check.kind === 'conflict')
+    throw conflict('Idempotency-Key', 'This Idempotency-Key was used with a different request.');
   return undefined;
 }
 
@@ -103,7 +112,11 @@ export async function createConversation(
   });
 }
 
-export async function getConversation(files: ConversationFiles, userId: string, id: string): Promise<ConversationRecord | null> {
+export async function getConversation(
+  files: ConversationFiles,
+  userId: string,
+  id: string,
+): Promise<ConversationRecord | null> {
   return files.data.read(async () => {
     const conversation = await readOwned(files, userId, id);
     return conversation && toConversationRecord(conversation);

@@ -65,7 +65,9 @@ const OURS = /^(meta|users|sessions|api-tokens|usage|login-failures|idempotency)
 /** misconfigured() from lib/errors.ts, keeping the cause when there is one. */
 function configurationError(message: string, cause?: unknown): AppError {
   const error = misconfigured(message);
-  return cause === undefined ? error : new AppError(error.status, error.code, message, { headers: error.headers, cause });
+  return cause === undefined
+    ? error
+    : new AppError(error.status, error.code, message, { headers: error.headers, cause });
 }
 
 function readOnlyError(): AppError {
@@ -95,12 +97,14 @@ function translate(error: unknown, dir: string, writing: boolean): unknown {
 export async function checkMeta(dir: string): Promise<boolean> {
   const file = path.join(dir, 'meta.json');
   const meta = await readJsonFile(file).catch((error: unknown) => {
-    if (error instanceof CorruptFileError) throw configurationError(`${file} is not valid JSON; refusing to use this data directory.`, error);
+    if (error instanceof CorruptFileError)
+      throw configurationError(`${file} is not valid JSON; refusing to use this data directory.`, error);
     throw error;
   });
   if (meta === null) return false;
   const problem = metaProblem(meta);
-  if (problem) throw configurationError(`DATA_DIR ${dir} is not a Threadbase JSON store this build can read: ${problem}.`);
+  if (problem)
+    throw configurationError(`DATA_DIR ${dir} is not a Threadbase JSON store this build can read: ${problem}.`);
   return true;
 }
 
@@ -207,11 +211,15 @@ class JsonDataDir implements DataDir {
       }
       return true;
     }
-    const entries = await fs.readdir(this.dir).catch((error: unknown) => (isNoEntry(error) ? [] : Promise.reject(error)));
+    const entries = await fs
+      .readdir(this.dir)
+      .catch((error: unknown) => (isNoEntry(error) ? [] : Promise.reject(error)));
     const foreign = entries.filter((name) => !OURS.test(name));
     if (foreign.length > 0) {
       const found = foreign.slice(0, 3).join(', ');
-      throw configurationError(`DATA_DIR ${this.dir} is not empty and has no meta.json (found ${found}); refusing to use it.`);
+      throw configurationError(
+        `DATA_DIR ${this.dir} is not empty and has no meta.json (found ${found}); refusing to use it.`,
+      );
     }
     return false;
   }

@@ -90,7 +90,10 @@ export class FileLock {
   /** The token of the acquisition whose critical section is running, if any. */
   private held: string | null = null;
 
-  constructor(private readonly dir: string, options: FileLockOptions = {}) {
+  constructor(
+    private readonly dir: string,
+    options: FileLockOptions = {},
+  ) {
     this.lockPath = path.join(dir, '.lock');
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.staleMs = options.staleMs ?? 60_000;
@@ -128,7 +131,9 @@ export class FileLock {
     const current = await this.readLockSettled();
     if (this.held !== null && current?.token === this.held) return;
     const by = current ? `pid ${current.pid} on ${current.host}` : 'nobody (the lock file is gone)';
-    throw new LockLostError(`${this.lockPath} was taken over while this write held it (now held by ${by}); nothing was committed`);
+    throw new LockLostError(
+      `${this.lockPath} was taken over while this write held it (now held by ${by}); nothing was committed`,
+    );
   }
 
   private async acquire(): Promise<string> {
@@ -188,7 +193,13 @@ export class FileLock {
       throw error;
     }
     const moved = await this.readLock(aside);
-    if (moved !== undefined && moved !== null && seen !== null && moved.token !== seen.token && !(await this.isStale(moved))) {
+    if (
+      moved !== undefined &&
+      moved !== null &&
+      seen !== null &&
+      moved.token !== seen.token &&
+      !(await this.isStale(moved))
+    ) {
       // We renamed a live lock created after our inspection: put it back.
       await fs.link(aside, this.lockPath).catch((error: unknown) => {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -234,7 +245,14 @@ export class FileLock {
       if (typeof parsed.pid === 'number' && typeof parsed.token === 'string' && typeof parsed.acquiredAt === 'string') {
         const machine = typeof parsed.machine === 'string' ? parsed.machine : null;
         const start = typeof parsed.start === 'string' ? parsed.start : null;
-        return { pid: parsed.pid, host: String(parsed.host ?? ''), machine, start, token: parsed.token, acquiredAt: parsed.acquiredAt };
+        return {
+          pid: parsed.pid,
+          host: String(parsed.host ?? ''),
+          machine,
+          start,
+          token: parsed.token,
+          acquiredAt: parsed.acquiredAt,
+        };
       }
       return null;
     } catch {

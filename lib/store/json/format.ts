@@ -148,7 +148,8 @@ export function parseConversationText(file: string, text: string): StoredConvers
 /** Why a meta.json cannot be used by this build, or null when it can. */
 export function metaProblem(raw: unknown): string | null {
   if (!isObject(raw)) return 'meta.json is not a JSON object';
-  if (raw.format !== FORMAT_NAME) return `meta.json says format ${JSON.stringify(raw.format)}, expected "${FORMAT_NAME}"`;
+  if (raw.format !== FORMAT_NAME)
+    return `meta.json says format ${JSON.stringify(raw.format)}, expected "${FORMAT_NAME}"`;
   if (typeof raw.version !== 'number' || !READABLE_VERSIONS.includes(raw.version)) {
     return `meta.json says version ${JSON.stringify(raw.version)}; this build reads versions ${READABLE_VERSIONS.join(' and ')}`;
   }

@@ -16,10 +16,7 @@ import { userConversations, type Catalog } from './catalog.js';
 import type { DataDir } from './data-dir.js';
 import { canonicalTime, type IdempotencyRecord, type StoredConversation } from './format.js';
 
-export type IdempotencyCheck =
-  | { kind: 'new' }
-  | { kind: 'replay'; response: JsonValue }
-  | { kind: 'conflict' };
+export type IdempotencyCheck = { kind: 'new' } | { kind: 'replay'; response: JsonValue } | { kind: 'conflict' };
 
 function isLive(record: IdempotencyRecord, now: string): boolean {
   return Date.parse(now) - Date.parse(record.createdAt) < IDEMPOTENCY_TTL_MS;
@@ -34,13 +31,17 @@ export async function checkIdempotency(
 ): Promise<IdempotencyCheck> {
   const now = canonicalTime(input.now, 'now');
   const matches = (r: IdempotencyRecord): boolean => r.key === input.key && isLive(r, now);
-  let record = (await data.readCollection<IdempotencyRecord>('idempotency')).find((r) => r.userId === userId && matches(r));
+  let record = (await data.readCollection<IdempotencyRecord>('idempotency')).find(
+    (r) => r.userId === userId && matches(r),
+  );
   for (const summary of record ? [] : await userConversations(catalog, userId)) {
     record = summary.idempotency.find(matches);
     if (record) break;
   }
   if (!record) return { kind: 'new' };
-  return record.requestHash === input.requestHash ? { kind: 'replay', response: record.response } : { kind: 'conflict' };
+  return record.requestHash === input.requestHash
+    ? { kind: 'replay', response: record.response }
+    : { kind: 'conflict' };
 }
 
 /** True when `record` is of a write to conversation `id` (a message names it; a create returned it). */
@@ -69,7 +70,13 @@ export function withIdempotencyRecord(
   const kept = (conversation.idempotency ?? []).filter((r) => isLive(r, now) && r.key !== input?.key);
   if (input) {
     assertStorable({ idempotencyKey: input.key, requestHash: input.requestHash });
-    kept.push({ key: input.key, requestHash: input.requestHash, userId, response: response as JsonValue, createdAt: now });
+    kept.push({
+      key: input.key,
+      requestHash: input.requestHash,
+      userId,
+      response: response as JsonValue,
+      createdAt: now,
+    });
   }
   const { idempotency: _old, ...rest } = conversation;
   return kept.length > 0 ? { ...rest, idempotency: kept } : rest;

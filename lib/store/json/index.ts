@@ -38,7 +38,8 @@ export function createJsonStore(options: DataDirOptions): Store {
     findCredential: (tokenHash, now) => collections.findCredential(data, tokenHash, now),
     touchCredential: (kind, id, at, minIntervalMs) => collections.touchCredential(data, kind, id, at, minIntervalMs),
 
-    createConversation: (conversation, idempotency) => conversations.createConversation(files, conversation, idempotency),
+    createConversation: (conversation, idempotency) =>
+      conversations.createConversation(files, conversation, idempotency),
     getConversation: (userId, id) => conversations.getConversation(files, userId, id),
     listConversations: (userId, page, filter) => conversations.listConversations(files, userId, page, filter),
     updateConversation: (userId, id, changes, at) => conversations.updateConversation(files, userId, id, changes, at),

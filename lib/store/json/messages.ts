@@ -32,9 +32,15 @@ export interface AppendOptions {
 const ROLES: ReadonlySet<string> = new Set(['user', 'assistant', 'system']);
 
 function checkBody(message: MessageBody, path = ''): void {
-  assertStorable({ [`${path}id`]: message.id, [`${path}content`]: message.content, [`${path}parts`]: message.parts, [`${path}metadata`]: message.metadata });
+  assertStorable({
+    [`${path}id`]: message.id,
+    [`${path}content`]: message.content,
+    [`${path}parts`]: message.parts,
+    [`${path}metadata`]: message.metadata,
+  });
   // PostgreSQL's messages_role_check refuses other roles; refuse them here too.
-  if (!ROLES.has(message.role)) throw validationFailed([{ path: `${path}role`, message: 'must be user, assistant or system' }]);
+  if (!ROLES.has(message.role))
+    throw validationFailed([{ path: `${path}role`, message: 'must be user, assistant or system' }]);
 }
 
 function normaliseMessage(message: MessageRecord): MessageRecord {
@@ -68,13 +74,22 @@ function withNewMessage(conversation: StoredConversation, message: MessageRecord
   return { ...conversation, messages, lastSeq: stored.seq };
 }
 
-async function ownedOrThrow(files: ConversationFiles, userId: string, conversationId: string): Promise<StoredConversation> {
+async function ownedOrThrow(
+  files: ConversationFiles,
+  userId: string,
+  conversationId: string,
+): Promise<StoredConversation> {
   const conversation = await readOwned(files, userId, conversationId);
   if (!conversation) throw notFound('Conversation');
   return conversation;
 }
 
-async function charge(files: ConversationFiles, userId: string, quota: QuotaInput | undefined, units: number): Promise<void> {
+async function charge(
+  files: ConversationFiles,
+  userId: string,
+  quota: QuotaInput | undefined,
+  units: number,
+): Promise<void> {
   if (!quota || units === 0) return;
   const now = canonicalTime(quota.now, 'now');
   const result = await consumeLocked(files.data, userId, quota.limits, now, units);
@@ -123,14 +138,24 @@ export async function putMessage(
     if (index < 0) {
       await charge(files, userId, options.quota, 1);
       const created = { ...message, createdAt: at };
-      await files.data.writeJson(filePath(files, conversation.id), { ...withNewMessage(conversation, created), updatedAt: at });
+      await files.data.writeJson(filePath(files, conversation.id), {
+        ...withNewMessage(conversation, created),
+        updatedAt: at,
+      });
       return { value: created, created: true };
     }
     const current = conversation.messages[index]!;
     if (sameBody(toMessageRecord(conversation.id, current), message)) {
       return { value: toMessageRecord(conversation.id, current), created: false };
     }
-    const replaced: StoredMessage = { ...current, role: message.role, content: message.content, parts: message.parts, metadata: message.metadata, updatedAt: at };
+    const replaced: StoredMessage = {
+      ...current,
+      role: message.role,
+      content: message.content,
+      parts: message.parts,
+      metadata: message.metadata,
+      updatedAt: at,
+    };
     const messages = conversation.messages.slice();
     messages[index] = replaced;
     await files.data.writeJson(filePath(files, conversation.id), { ...conversation, messages, updatedAt: at });
@@ -161,14 +186,26 @@ async function removeWhere(
   });
 }
 
-export function deleteMessage(files: ConversationFiles, userId: string, conversationId: string, messageId: string, at: string) {
+export function deleteMessage(
+  files: ConversationFiles,
+  userId: string,
+  conversationId: string,
+  messageId: string,
+  at: string,
+) {
   return removeWhere(files, userId, conversationId, at, (messages) => ({
     found: messages.some((m) => m.id === messageId),
     keep: messages.filter((m) => m.id !== messageId),
   }));
 }
 
-export function deleteMessagesAfter(files: ConversationFiles, userId: string, conversationId: string, messageId: string, at: string) {
+export function deleteMessagesAfter(
+  files: ConversationFiles,
+  userId: string,
+  conversationId: string,
+  messageId: string,
+  at: string,
+) {
   return removeWhere(files, userId, conversationId, at, (messages) => {
     const index = messages.findIndex((m) => m.id === messageId);
     return { found: index >= 0, keep: index >= 0 ? messages.slice(0, index + 1) : messages };
@@ -199,7 +236,10 @@ export async function replaceMessages(
     let lastSeq = conversation.lastSeq;
     const messages = value.map(({ conversationId: _c, ...m }) => ({ ...m, seq: seqOf.get(m.id) ?? (lastSeq += 1) }));
     const next = { ...conversation, messages, lastSeq, updatedAt: plan.unchanged ? conversation.updatedAt : now };
-    await files.data.writeJson(filePath(files, conversation.id), withIdempotencyRecord(next, userId, value, options.idempotency, now));
+    await files.data.writeJson(
+      filePath(files, conversation.id),
+      withIdempotencyRecord(next, userId, value, options.idempotency, now),
+    );
     return { value, replayed: false };
   });
 }

@@ -65,7 +65,9 @@ export async function searchMessages(
   const onlyConversation = query.conversationId === undefined ? undefined : canonicalId(query.conversationId);
   if (words.length === 0 || userId === null || onlyConversation === null) return { items: [], hasMore: false };
   return files.data.read(async () => {
-    const summaries = (await userConversations(files.catalog, userId)).filter((s) => !onlyConversation || s.id === onlyConversation);
+    const summaries = (await userConversations(files.catalog, userId)).filter(
+      (s) => !onlyConversation || s.id === onlyConversation,
+    );
     const hits: Array<SearchHit & { key: SearchKey }> = [];
     await inBatches(summaries, async (summary) => {
       const conversation = await readConversation(files, summary.id);
@@ -76,7 +78,12 @@ export async function searchMessages(
         if (rank === null) continue;
         const key = { rank, createdAt: message.createdAt, conversationId: conversation.id, id: message.id };
         if (page.after && compareHits(key, page.after) <= 0) continue;
-        hits.push({ message: toMessageRecord(conversation.id, message), conversationTitle: conversation.title, rank, key });
+        hits.push({
+          message: toMessageRecord(conversation.id, message),
+          conversationTitle: conversation.title,
+          rank,
+          key,
+        });
       }
     });
     hits.sort((a, b) => compareHits(a.key, b.key));

@@ -13,7 +13,15 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fsyncDir, isNoEntry, isTempName, parseJson, readJsonFile, writeJsonAtomic, type Fence } from './atomic-file.js';
+import {
+  fsyncDir,
+  isNoEntry,
+  isTempName,
+  parseJson,
+  readJsonFile,
+  writeJsonAtomic,
+  type Fence,
+} from './atomic-file.js';
 import { FORMAT_NAME, FORMAT_VERSION, metaVersion, parseConversation } from './format.js';
 
 const STAGING = '.upgrade-v2';
@@ -91,7 +99,11 @@ export async function needsUpgrade(dir: string): Promise<boolean> {
  * Brings the directory to version 2 (finishing or undoing an interrupted upgrade first). Call
  * under the write lock. Returns true when it upgraded (or finished upgrading) something.
  */
-export async function upgradeInPlace(dir: string, conversationsDir: string, options: UpgradeOptions = {}): Promise<boolean> {
+export async function upgradeInPlace(
+  dir: string,
+  conversationsDir: string,
+  options: UpgradeOptions = {},
+): Promise<boolean> {
   if (await exists(path.join(dir, READY))) {
     await finish(dir, conversationsDir, options);
     options.log?.('finished an interrupted upgrade of the data directory to format version 2');

@@ -43,8 +43,10 @@ export function decideConsume(stored: UsageRecord, limits: UsageLimits, now: str
   const usage = currentUsage(stored, now);
   const { daily, monthly } = limitsFor(limits, usage.tier);
   // Monthly first: when both are used up, the next day's reset would not help.
-  if (usage.monthlyUsed + amount > monthly) return { allowed: false, usage, exhausted: 'monthly', retryAt: nextMonthStart(now) };
-  if (usage.dailyUsed + amount > daily) return { allowed: false, usage, exhausted: 'daily', retryAt: nextDayStart(now) };
+  if (usage.monthlyUsed + amount > monthly)
+    return { allowed: false, usage, exhausted: 'monthly', retryAt: nextMonthStart(now) };
+  if (usage.dailyUsed + amount > daily)
+    return { allowed: false, usage, exhausted: 'daily', retryAt: nextDayStart(now) };
   return {
     allowed: true,
     usage: {
@@ -104,7 +106,12 @@ export async function getUsage(data: DataDir, userId: string, nowInput: string):
 }
 
 /** Store#consumeUsage: atomic across processes because it runs under the write lock. */
-export async function consumeUsage(data: DataDir, userId: string, limits: UsageLimits, nowInput: string): Promise<ConsumeResult> {
+export async function consumeUsage(
+  data: DataDir,
+  userId: string,
+  limits: UsageLimits,
+  nowInput: string,
+): Promise<ConsumeResult> {
   const now = canonicalTime(nowInput, 'now');
   const id = userIdOf(userId);
   return data.write(() => consumeLocked(data, id, limits, now));

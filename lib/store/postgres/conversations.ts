@@ -30,7 +30,12 @@ export async function createConversation(
   idempotency?: IdempotencyInput,
 ): Promise<Written<ConversationRecord>> {
   assertStorable({ title: conversation.title });
-  const record: ConversationRecord = { ...conversation, updatedAt: conversation.createdAt, messageCount: 0, archived: false };
+  const record: ConversationRecord = {
+    ...conversation,
+    updatedAt: conversation.createdAt,
+    messageCount: 0,
+    archived: false,
+  };
   const value = toConversation(record);
   return db.transaction(async (tx) => {
     if (idempotency) {

@@ -45,7 +45,8 @@ export function translateError(error: unknown): AppError {
   if (code === '23505') {
     const constraint = (cause as DriverError).constraint_name;
     const field = typeof constraint === 'string' ? UNIQUE_FIELDS[constraint] : undefined;
-    if (field) return new AppError(409, 'conflict', conflict(field).message, { details: conflict(field).details, cause });
+    if (field)
+      return new AppError(409, 'conflict', conflict(field).message, { details: conflict(field).details, cause });
   }
   if (code === '22021' || code === '22P05') {
     const failed = validationFailed([{ path: 'body', message: 'contains text that cannot be stored' }]);

@@ -56,7 +56,10 @@ export async function replaceMessages(
     if (plan.remove.length > 0) {
       const ids = plan.remove.map((m) => m.id);
       await tx.execute(sql`delete from messages m where m.conversation_id = ${conversationId}
-        and ${API_ID} in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`);
+        and ${API_ID} in (${sql.join(
+          ids.map((id) => sql`${id}`),
+          sql`, `,
+        )})`);
     }
     for (const { stored: current, body } of plan.replace) {
       await updateMessageBody(tx, current, { ...current, ...body }, now);

@@ -48,7 +48,13 @@ export const MESSAGE_COLUMNS = sql.raw(`coalesce(m.message_id, m.id::text) as id
  * and takes the row lock that serializes writes to this conversation; a later refusal (quota)
  * rolls it back with everything else. False when it is not the caller's.
  */
-export async function bumpConversation(tx: Tx, userId: string, conversationId: string, at: string, delta: number): Promise<boolean> {
+export async function bumpConversation(
+  tx: Tx,
+  userId: string,
+  conversationId: string,
+  at: string,
+  delta: number,
+): Promise<boolean> {
   const rows = await tx.execute(sql`
     update conversations
     set updated_at = ${at}::timestamptz, message_count = message_count + ${delta}::int
@@ -57,7 +63,12 @@ export async function bumpConversation(tx: Tx, userId: string, conversationId: s
   return rows.length > 0;
 }
 
-export async function chargeQuota(tx: Tx, userId: string, quota: { limits: UsageLimits; now: string }, units = 1): Promise<void> {
+export async function chargeQuota(
+  tx: Tx,
+  userId: string,
+  quota: { limits: UsageLimits; now: string },
+  units = 1,
+): Promise<void> {
   const result = await consumeUsage(tx, userId, quota.limits, quota.now, units);
   if (!result.allowed) throw quotaExceeded(result, quota.now);
 }
@@ -110,7 +121,8 @@ export async function appendMessage(
       const claimed = await claim(tx, userId, idempotency, value);
       if (claimed.replay) return { value: claimed.value, replayed: true };
     }
-    if (!(await bumpConversation(tx, userId, message.conversationId, message.createdAt, 1))) throw notFound('Conversation');
+    if (!(await bumpConversation(tx, userId, message.conversationId, message.createdAt, 1)))
+      throw notFound('Conversation');
     if (quota) await chargeQuota(tx, userId, quota);
     await insertMessage(tx, userId, message);
     return { value, replayed: false };
@@ -170,16 +182,30 @@ export async function lockConversation(tx: Tx, userId: string, conversationId: s
 }
 
 /** Deletes the rows selected by `where` (over `messages m`) in the caller's conversation; null when it is not theirs. */
-async function deleteWhere(db: Db, userId: string, conversationId: string, at: string, where: SQL): Promise<number | null> {
+async function deleteWhere(
+  db: Db,
+  userId: string,
+  conversationId: string,
+  at: string,
+  where: SQL,
+): Promise<number | null> {
   return db.transaction(async (tx) => {
     if (!(await lockConversation(tx, userId, conversationId))) return null;
-    const deleted = await tx.execute(sql`delete from messages m where m.conversation_id = ${conversationId} and ${where} returning 1`);
+    const deleted = await tx.execute(
+      sql`delete from messages m where m.conversation_id = ${conversationId} and ${where} returning 1`,
+    );
     if (deleted.length > 0) await bumpConversation(tx, userId, conversationId, at, -deleted.length);
     return deleted.length;
   });
 }
 
-export async function deleteMessage(db: Db, userId: string, conversationId: string, messageId: string, at: string): Promise<boolean> {
+export async function deleteMessage(
+  db: Db,
+  userId: string,
+  conversationId: string,
+  messageId: string,
+  at: string,
+): Promise<boolean> {
   if (!isUuid(conversationId)) return false;
   const deleted = await deleteWhere(db, userId, conversationId, at, sql`${API_ID} = ${messageId}`);
   return deleted !== null && deleted > 0;

@@ -53,11 +53,23 @@ async function request(options: LoadOptions, kind: Outcome['kind'], id: string, 
   const path = `/api/conversations/${options.conversationId}/messages`;
   const content = kind === 'write' ? `load message ${id}` : undefined;
   const requestId = id;
-  const outcome: Outcome = { requestId, kind, status: 0, ms: 0, at: Math.round(started - t0), retryAfter: null, content };
+  const outcome: Outcome = {
+    requestId,
+    kind,
+    status: 0,
+    ms: 0,
+    at: Math.round(started - t0),
+    retryAfter: null,
+    content,
+  };
   try {
     const res = await fetch(new URL(kind === 'write' ? path : `${path}?limit=5`, options.baseUrl), {
       method: kind === 'write' ? 'POST' : 'GET',
-      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', 'x-request-id': requestId },
+      headers: {
+        authorization: `Bearer ${options.token}`,
+        'content-type': 'application/json',
+        'x-request-id': requestId,
+      },
       body: kind === 'write' ? JSON.stringify({ role: 'assistant', content }) : undefined,
       signal: AbortSignal.timeout(options.requestTimeoutMs),
     });

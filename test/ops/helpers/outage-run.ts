@@ -46,7 +46,10 @@ async function registerWithConversation(baseUrl: string): Promise<{ token: strin
     json: { email: `outage-${id}@example.test`, username: `outage_${id}`, password: 'password-123' },
   });
   if (reg.status !== 201) throw new Error(`register answered ${reg.status}: ${JSON.stringify(reg.body)}`);
-  const conv = await call<{ id: string }>('POST', '/api/conversations', { json: { title: 'outage' }, token: reg.body.token });
+  const conv = await call<{ id: string }>('POST', '/api/conversations', {
+    json: { title: 'outage' },
+    token: reg.body.token,
+  });
   if (conv.status !== 201) throw new Error(`create conversation answered ${conv.status}`);
   return { token: reg.body.token, conversationId: conv.body.id };
 }
@@ -54,8 +57,13 @@ async function registerWithConversation(baseUrl: string): Promise<{ token: strin
 export async function runOutage(server: TestServer, pg: OwnPostgres, plan: OutagePlan): Promise<OutageRun> {
   const { token, conversationId } = await registerWithConversation(server.url);
   const load = startLoad({
-    baseUrl: server.url, token, conversationId,
-    workers: plan.workers, requestTimeoutMs: 15_000, maxRequests: 4000, maxDurationMs: 60_000,
+    baseUrl: server.url,
+    token,
+    conversationId,
+    workers: plan.workers,
+    requestTimeoutMs: 15_000,
+    maxRequests: 4000,
+    maxDurationMs: 60_000,
   });
   const phases: Phases[] = [];
   let recovered = true;

@@ -9,7 +9,8 @@ export async function setupCall<T>(call: () => Promise<{ status: number; body: T
   for (let attempt = 1; ; attempt++) {
     const res = await call();
     if (res.status === 201) return res.body;
-    if (res.status !== 503 || attempt >= attempts) throw new Error(`setup request answered ${res.status}: ${JSON.stringify(res.body)}`);
+    if (res.status !== 503 || attempt >= attempts)
+      throw new Error(`setup request answered ${res.status}: ${JSON.stringify(res.body)}`);
     await sleep(300);
   }
 }
