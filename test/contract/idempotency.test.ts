@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import type { IdempotencyInput } from '../../lib/store/types.js';
+import type { IdempotencyInput, MessageBody } from '../../lib/store/types.js';
 import type { UsageLimits } from '../../lib/config.js';
 import { backendCases } from '../helpers/backends.js';
 import { expectAppError, useStore } from '../helpers/contract.js';
@@ -13,6 +13,7 @@ import {
   addMs,
   DAY_MS,
   makeConversation,
+  makeMessage,
   makeUser,
   newConversation,
   newMessage,
@@ -154,5 +155,33 @@ describe.each(backendCases)('%s', (_name, backend) => {
       value: message,
       replayed: false,
     });
+  });
+
+  test('replaceMessages retried after the stored list changed: the key is checked first, the first response replays', async () => {
+    const user = await makeUser(store());
+    const c = await makeConversation(store(), user.id);
+    for (const id of ['a', 'b']) await makeMessage(store(), user.id, c.id, { id, content: `content of ${id}` });
+    const body = (id: string): MessageBody => ({
+      id,
+      role: 'user',
+      content: `content of ${id}`,
+      parts: null,
+      metadata: {},
+    });
+    const list = [body('a'), body('b'), body('c')];
+    const key = idem('hash-put');
+    const first = await store().replaceMessages(user.id, c.id, list, { now: key.now, idempotency: key });
+    expect(first.replayed).toBe(false);
+    // Without a key, a later write drops 'a': the same list now puts a new 'a' before stored 'b' (a 409 if planned).
+    await store().replaceMessages(user.id, c.id, [body('b'), body('c')], { now: now() });
+    const unkeyed = store().replaceMessages(user.id, c.id, list, { now: now() });
+    await expectAppError(unkeyed, { status: 409, code: 'conflict' });
+    const retry = await store().replaceMessages(user.id, c.id, list, {
+      now: now(),
+      idempotency: { ...key, now: now() },
+    });
+    expect(retry).toEqual({ value: first.value, replayed: true });
+    const stored = (await store().listMessages(user.id, c.id, { limit: 10 }))!.items;
+    expect(stored.map((m) => m.id)).toEqual(['b', 'c']);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * `replaceMessages` in PostgreSQL (PUT …/messages, the whole list): one transaction that locks
- * the conversation, reads its messages, plans the change with lib/messages/list-plan.ts, claims
+ * the conversation, replays a live earlier Idempotency-Key record before planning anything (as the
+ * JSON store does), reads its messages, plans the change with lib/messages/list-plan.ts, claims
  * the Idempotency-Key with the resulting list, charges quota for the new `user` messages (all or
  * nothing), then deletes, replaces and inserts. An unchanged list writes nothing.
  */
@@ -10,7 +11,7 @@ import { creationTime, finalList, planList, quotaUnits } from '../../messages/li
 import { assertStorable } from '../../validation/storable-json.js';
 import type { IdempotencyInput, MessageBody, MessageRecord, QuotaInput, Written } from '../types.js';
 import type { Db, Tx } from './executor.js';
-import { claim } from './idempotency.js';
+import { claim, earlierReplay } from './idempotency.js';
 import {
   API_ID,
   MESSAGE_COLUMNS,
@@ -42,6 +43,9 @@ export async function replaceMessages(
   const { now, quota, idempotency } = options;
   return db.transaction(async (tx) => {
     if (!(await lockConversation(tx, userId, conversationId))) throw notFound('Conversation');
+    // The key first, as the JSON store does: a retry replays even if the list no longer fits (409).
+    const earlier = idempotency && (await earlierReplay<MessageRecord[]>(tx, userId, idempotency));
+    if (earlier) return { value: earlier.value, replayed: true };
     const stored = await storedList(tx, conversationId);
     const plan = planList(stored, incoming);
     const createdAt = creationTime(stored, now);
