@@ -7,8 +7,11 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiTokenRecord, SessionRecord, UsageRecord, UserRecord } from '../../lib/store/types.js';
-import type { ConversationFile } from '../../lib/data-transfer/format.js';
-import type { FileMessage } from '../../lib/data-transfer/format.js';
+import type { ConversationFile, FileMessage } from '../../lib/data-transfer/format.js';
+
+/** A version-1 file's conversation and message (no archived, parts, updatedAt or seq). */
+type V1Message = Omit<FileMessage, 'parts' | 'updatedAt' | 'seq'>;
+type V1Conversation = Omit<ConversationFile, 'archived' | 'messages'> & { messages: V1Message[] };
 
 export interface GenerateOptions {
   dir: string;
@@ -122,8 +125,8 @@ function makeConversation(
   userId: string,
   count: number,
   firstMessage: number,
-): ConversationFile {
-  const messages: FileMessage[] = [];
+): V1Conversation {
+  const messages: V1Message[] = [];
   for (let k = 0; k < count; k++) {
     const n = firstMessage + k;
     messages.push({

@@ -19,6 +19,9 @@ import type {
 export type ColumnKind = 'uuid' | 'text' | 'int' | 'ts' | 'json';
 export type Cell = string | number | null;
 
+/** A canonical column read from the database: label, kind, and its SQL over a table alias prefix (`t.` or ''). */
+export type CanonicalColumn = readonly [string, ColumnKind, (prefix: string) => string];
+
 export interface TableSpec {
   /** Name in reports (camelCase, like the JSON files). */
   name: TableName;
@@ -26,7 +29,18 @@ export interface TableSpec {
   table: string;
   /** Primary key column. */
   key: string;
+  /** Stored columns: what COPY writes, staging tables hold and merges compare. */
   columns: ReadonlyArray<readonly [string, ColumnKind]>;
+  /**
+   * The canonical row, when it is not the stored columns as they are (checksums, verify, export
+   * read these); its first column names the record in verify reports.
+   */
+  canonical?: readonly CanonicalColumn[];
+  /**
+   * A stored column the database numbers itself (messages.seq): merges neither compare nor copy it
+   * and insert new rows in its order, so the database numbers them in the source's order.
+   */
+  generatedOrder?: string;
 }
 
 export type TableName = 'users' | 'usage' | 'sessions' | 'apiTokens' | 'conversations' | 'messages';
@@ -110,6 +124,16 @@ export const TABLES: Record<TableName, TableSpec> = {
       ['created_at', 'ts'],
       ['updated_at', 'ts'],
       ['message_count', 'int'],
+      ['archived', 'int'],
+    ],
+    canonical: [
+      ['id', 'uuid', (p) => `${p}"id"`],
+      ['user_id', 'uuid', (p) => `${p}"user_id"`],
+      ['title', 'text', (p) => `${p}"title"`],
+      ['created_at', 'ts', (p) => `${p}"created_at"`],
+      ['updated_at', 'ts', (p) => `${p}"updated_at"`],
+      ['message_count', 'int', (p) => `${p}"message_count"`],
+      ['archived', 'int', (p) => `${p}"archived"::int`],
     ],
   },
   messages: {
@@ -118,15 +142,64 @@ export const TABLES: Record<TableName, TableSpec> = {
     key: 'id',
     columns: [
       ['id', 'uuid'],
+      ['message_id', 'text'],
       ['conversation_id', 'uuid'],
       ['user_id', 'uuid'],
       ['role', 'text'],
       ['content', 'text'],
+      ['parts', 'json'],
       ['metadata', 'json'],
       ['created_at', 'ts'],
+      ['updated_at', 'ts'],
+      ['seq', 'int'],
+    ],
+    // The API's view of a message: its API id (not the row's internal uuid), updatedAt as read,
+    // and its position in its conversation's list (created_at, seq) instead of the global seq.
+    canonical: [
+      ['id', 'text', (p) => `coalesce(${p}"message_id", ${p}"id"::text)`],
+      ['conversation_id', 'uuid', (p) => `${p}"conversation_id"`],
+      ['user_id', 'uuid', (p) => `${p}"user_id"`],
+      ['role', 'text', (p) => `${p}"role"`],
+      ['content', 'text', (p) => `${p}"content"`],
+      ['parts', 'json', (p) => `${p}"parts"`],
+      ['metadata', 'json', (p) => `${p}"metadata"`],
+      ['created_at', 'ts', (p) => `${p}"created_at"`],
+      ['updated_at', 'ts', (p) => `coalesce(${p}"updated_at", ${p}"created_at")`],
+      [
+        'position',
+        'int',
+        (p) => `(row_number() over (partition by ${p}"conversation_id" order by ${p}"created_at", ${p}"seq"))::int`,
+      ],
+    ],
+    generatedOrder: 'seq',
+  },
+};
+
+/**
+ * The canonical rows of conversations and messages as version 1 of the data tools defined them
+ * (before archived, parts, updatedAt, client ids and positions): the checksums in a version-1
+ * export's manifest.json are of these, so an old backup is still checked against its manifest.
+ */
+export const V1_MANIFEST_TABLES: Record<'conversations' | 'messages', TableSpec> = {
+  conversations: { ...TABLES.conversations, canonical: TABLES.conversations.canonical!.slice(0, 6) },
+  messages: {
+    ...TABLES.messages,
+    canonical: [
+      ['id', 'uuid', (p) => `${p}"id"`],
+      ...TABLES.messages.canonical!.slice(1, 5),
+      ...TABLES.messages.canonical!.slice(6, 8),
     ],
   },
 };
+
+/** A version-1 canonical row from the current one's cells (conversation or message). */
+export function v1Cells(name: 'conversations' | 'messages', cells: readonly SourceCell[]): SourceCell[] {
+  return name === 'conversations' ? cells.slice(0, 6) : [...cells.slice(0, 5), ...cells.slice(6, 8)];
+}
+
+/** The canonical columns of a table: its `canonical` list, or its stored columns as they are. */
+export const canonicalColumns = (spec: TableSpec): readonly CanonicalColumn[] =>
+  spec.canonical ?? spec.columns.map(([c, kind]) => [c, kind, (p: string) => `${p}"${c}"`] as const);
 
 export const columnList = (spec: TableSpec): string => spec.columns.map(([c]) => `"${c}"`).join(', ');
 
@@ -135,11 +208,12 @@ const TS_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 /** SELECT expressions that read a table's columns back as canonical cells (prefix: a table alias). */
 export function selectList(spec: TableSpec, alias = ''): string {
   const p = alias ? `${alias}.` : '';
-  return spec.columns
-    .map(([c, kind]) => {
-      if (kind === 'ts') return `to_char(${p}"${c}" at time zone 'UTC', ${TS_FORMAT}) as "${c}"`;
-      if (kind === 'uuid' || kind === 'json') return `${p}"${c}"::text as "${c}"`;
-      return `${p}"${c}"`;
+  return canonicalColumns(spec)
+    .map(([c, kind, read]) => {
+      const x = read(p);
+      if (kind === 'ts') return `to_char(${x} at time zone 'UTC', ${TS_FORMAT}) as "${c}"`;
+      if (kind === 'uuid' || kind === 'json') return `${x}::text as "${c}"`;
+      return `${x} as "${c}"`;
     })
     .join(', ');
 }
@@ -158,18 +232,20 @@ function joinCells(cells: ReadonlyArray<string | number | null>): string {
   return out;
 }
 
-const canonicalMetadata = (value: JsonObject): string => {
+const canonicalMetadata = (value: JsonObject | JsonObject[]): string => {
+  if (Array.isArray(value)) return canonicalJson(value);
   for (const _ in value) return canonicalJson(value);
   return '{}';
 };
 
 /** The canonical text of a row of cells as read from the database (json cells are JSON text). */
 export function canonicalFromDb(spec: TableSpec, cells: readonly Cell[]): string {
-  const out: Array<string | number | null> = new Array<string | number | null>(spec.columns.length);
-  for (let i = 0; i < spec.columns.length; i++) {
+  const columns = canonicalColumns(spec);
+  const out: Array<string | number | null> = new Array<string | number | null>(columns.length);
+  for (let i = 0; i < columns.length; i++) {
     const cell = cells[i] ?? null;
     out[i] =
-      spec.columns[i]![1] === 'json' && typeof cell === 'string'
+      columns[i]![1] === 'json' && typeof cell === 'string'
         ? cell === '{}'
           ? '{}'
           : canonicalJson(JSON.parse(cell))
@@ -180,17 +256,18 @@ export function canonicalFromDb(spec: TableSpec, cells: readonly Cell[]): string
 
 /** The canonical text of a row of cells built from a JSON-store record (json cells are objects). */
 export function canonicalFromSource(spec: TableSpec, cells: readonly SourceCell[]): string {
-  const out: Array<string | number | null> = new Array<string | number | null>(spec.columns.length);
-  for (let i = 0; i < spec.columns.length; i++) {
+  const columns = canonicalColumns(spec);
+  const out: Array<string | number | null> = new Array<string | number | null>(columns.length);
+  for (let i = 0; i < columns.length; i++) {
     const cell = cells[i] ?? null;
-    const kind = spec.columns[i]![1];
-    if (kind === 'json') out[i] = canonicalMetadata(cell as JsonObject);
+    const kind = columns[i]![1];
+    if (kind === 'json') out[i] = cell === null ? null : canonicalMetadata(cell as JsonObject | JsonObject[]);
     else out[i] = kind === 'uuid' && typeof cell === 'string' ? cell.toLowerCase() : (cell as string | number | null);
   }
   return joinCells(out);
 }
 
-export type SourceCell = Cell | JsonObject;
+export type SourceCell = Cell | JsonObject | JsonObject[];
 
 export const userCells = (u: UserRecord): SourceCell[] => [
   u.id,
@@ -229,23 +306,53 @@ export const apiTokenCells = (t: ApiTokenRecord): SourceCell[] => [
   t.lastUsedAt,
   t.expiresAt,
 ];
-// Version-1 columns only: data-transfer does not carry archived, parts, updatedAt or client message ids yet.
-export const conversationCells = (c: Omit<ConversationRecord, 'archived'>): SourceCell[] => [
+export const conversationCells = (c: ConversationRecord): SourceCell[] => [
   c.id,
   c.userId,
   c.title,
   c.createdAt,
   c.updatedAt,
   c.messageCount,
+  c.archived ? 1 : 0,
 ];
-export const messageCells = (m: Omit<MessageRecord, 'parts' | 'updatedAt'>, userId: string): SourceCell[] => [
+
+/** A message of a source directory, with what the stored row needs beyond the API's record. */
+export interface SourceMessage extends MessageRecord {
+  /** The row's internal uuid (see rowIdOf in validate.ts). */
+  rowId: string;
+  /** Its position in its conversation's list, from 1. */
+  position: number;
+  /** The running number that orders the import's rows (messages.seq). */
+  seq: number;
+}
+
+/** A message's canonical cells (the `canonical` list of TABLES.messages). */
+export const messageCells = (m: SourceMessage, userId: string): SourceCell[] => [
   m.id,
   m.conversationId,
   userId,
   m.role,
   m.content,
+  m.parts,
   m.metadata,
   m.createdAt,
+  m.updatedAt,
+  m.position,
+];
+
+/** A message's stored cells (the `columns` of TABLES.messages); updated_at stays null until replaced, as the store writes it. */
+export const messageRowCells = (m: SourceMessage, userId: string): SourceCell[] => [
+  m.rowId,
+  m.id,
+  m.conversationId,
+  userId,
+  m.role,
+  m.content,
+  m.parts,
+  m.metadata,
+  m.createdAt,
+  m.updatedAt === m.createdAt ? null : m.updatedAt,
+  m.seq,
 ];
 
 // COPY text format: backslash escapes for the characters that delimit fields and rows.

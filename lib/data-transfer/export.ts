@@ -1,5 +1,6 @@
 /**
- * data:export (and data:backup): the database written as a JSON store directory (format v1),
+ * data:export (and data:backup): the database written as a JSON store directory (format v2, with
+ * archived conversations, message parts, updatedAt, client-chosen ids and list order),
  * plus manifest.json with counts and checksums. One REPEATABLE READ, READ ONLY transaction gives
  * a consistent snapshot; conversations stream through one cursor (conversations joined with
  * their messages, in order), so memory holds one conversation at a time. Every file is written
@@ -12,13 +13,13 @@ import { describeUrl } from '../database-url.js';
 import { AppError } from '../errors.js';
 import { writeJsonAtomic } from '../store/json/atomic-file.js';
 import type { ApiTokenRecord, JsonObject, Role, SessionRecord, UsageRecord, UserRecord } from '../store/types.js';
-import { TABLES, canonicalFromDb, selectList, type Cell, type TableName } from './canonical-row.js';
+import { TABLES, canonicalColumns, canonicalFromDb, selectList, type Cell, type TableName } from './canonical-row.js';
 import { addRow, emptyChecksums, summarizeAll, type ChecksumSummary, type Checksums } from './checksum.js';
 import { eachDbRow } from './db-checksum.js';
 import { type Sql, type Tx } from './db.js';
-import { FORMAT_NAME } from '../store/json/format.js';
+import { FORMAT_NAME, type StoredConversation } from '../store/json/format.js';
 import { EXPORT_VERSION } from './format.js';
-import { FILES, type ConversationFile } from './format.js';
+import { FILES } from './format.js';
 import { createProgress, type Progress } from './progress.js';
 
 export interface ExportManifest {
@@ -117,16 +118,28 @@ async function exportTable<T>(
   await writeJsonAtomic(join(dir, file), records);
 }
 
-function startConversation(c: Cell[]): ConversationFile {
-  return { id: s(c[0]), userId: s(c[1]), title: s(c[2]), createdAt: s(c[3]), updatedAt: s(c[4]), messages: [] };
+function startConversation(c: Cell[]): ExportedConversation {
+  return {
+    id: s(c[0]),
+    userId: s(c[1]),
+    title: s(c[2]),
+    archived: n(c[6]) === 1,
+    createdAt: s(c[3]),
+    updatedAt: s(c[4]),
+    lastSeq: 0,
+    messages: [],
+  };
 }
 
-/** Streams conversations with their messages, one file per conversation. */
+/** A conversation file as written: the JSON store's version-2 shape, messages numbered by list position. */
+type ExportedConversation = Omit<StoredConversation, 'idempotency'>;
+
+/** Streams conversations with their messages (in list order), one file per conversation. */
 async function exportConversations(tx: Tx, dir: string, sums: Checksums, progress: Progress): Promise<void> {
   const conv = TABLES.conversations;
   const msg = TABLES.messages;
-  const width = conv.columns.length;
-  let current: ConversationFile | null = null;
+  const width = canonicalColumns(conv).length;
+  let current: ExportedConversation | null = null;
   const flush = async (): Promise<void> => {
     if (!current) return;
     await writeJsonAtomic(join(dir, FILES.conversations, `${current.id}.json`), current);
@@ -135,7 +148,7 @@ async function exportConversations(tx: Tx, dir: string, sums: Checksums, progres
   const query = tx
     .unsafe(
       `select ${selectList(conv, 'c')}, ${selectList(msg, 'm')} from conversations c left join messages m on m.conversation_id = c.id
-     order by c.id, m.created_at, m.id`,
+     order by c.id, m.created_at, m.seq`,
     )
     .values();
   for await (const rows of query.cursor(1000)) {
@@ -148,13 +161,18 @@ async function exportConversations(tx: Tx, dir: string, sums: Checksums, progres
       const m = row.slice(width);
       if (m[0] === null) continue;
       addRow(sums.messages, canonicalFromDb(msg, m));
+      const seq = n(m[9]);
       current.messages.push({
         id: s(m[0]),
         role: s(m[3]) as Role,
         content: s(m[4]),
-        metadata: JSON.parse(s(m[5])) as JsonObject,
-        createdAt: s(m[6]),
+        parts: m[5] === null ? null : (JSON.parse(s(m[5])) as JsonObject[]),
+        metadata: JSON.parse(s(m[6])) as JsonObject,
+        createdAt: s(m[7]),
+        updatedAt: s(m[8]),
+        seq,
       });
+      current.lastSeq = seq;
     }
   }
   if (current) await flush();
@@ -163,7 +181,6 @@ async function exportConversations(tx: Tx, dir: string, sums: Checksums, progres
 /** Everything read inside the export's snapshot transaction. */
 async function exportSnapshot(tx: Tx, dir: string, sums: Checksums, progress: Progress): Promise<void> {
   await writeJsonAtomic(join(dir, FILES.meta), { format: FORMAT_NAME, version: EXPORT_VERSION });
-  await refuseVersion2Data(tx);
   progress.start('export small tables', 4, 'files');
   await exportTable(tx, dir, 'users', FILES.users, toUser, sums);
   await exportTable(tx, dir, 'sessions', FILES.sessions, toSession, sums);
@@ -175,26 +192,6 @@ async function exportSnapshot(tx: Tx, dir: string, sums: Checksums, progress: Pr
   progress.start('export conversations', row?.n ?? 0, 'files');
   await exportConversations(tx, dir, sums, progress);
   progress.done();
-}
-
-/**
- * The export writes version-1 files (format.ts): a database holding what version 1 cannot carry
- * (archived conversations, message parts, replaced messages, client-chosen ids) is refused rather
- * than exported with those silently dropped.
- */
-async function refuseVersion2Data(tx: Tx): Promise<void> {
-  const [row] = await tx<{ found: boolean }[]>`select
-    exists (select 1 from conversations where archived)
-    or exists (select 1 from messages where parts is not null or updated_at <> created_at
-               or (message_id is not null and message_id <> id::text)) as found`;
-  if (row?.found) {
-    throw new AppError(
-      400,
-      'bad_request',
-      'This database holds archived conversations, message parts, edited messages or ' +
-        'client-chosen message ids, which data:export cannot carry yet; nothing was exported.',
-    );
-  }
 }
 
 /** Writes the database at `url` (through `sql`) into `dir` as a JSON store. */

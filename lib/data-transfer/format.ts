@@ -1,15 +1,16 @@
 /**
- * The JSON store's on-disk format, version 1 (DESIGN.md), as zod schemas: what data:import
- * accepts and what data:export writes. Version-2 directories are accepted too, as long as their
- * data is what version 1 can hold (no archived conversations, no parts, no replaced messages,
- * UUID message ids): anything richer is reported invalid rather than silently dropped, because
- * the COPY loader does not carry the v2 columns yet. The schemas check what PostgreSQL needs to store a record
- * exactly (UUIDs, millisecond ISO timestamps, no NUL or lone surrogates), not the API's limits.
+ * The JSON store's on-disk format (DESIGN.md; docs/json-store-format.md) as zod schemas: what
+ * data:import accepts and what data:export writes. Version 1 and version 2 directories are
+ * accepted; a version-1 conversation is read as version 2 reads it (archived false, parts null,
+ * updatedAt = createdAt, seq = its place in the file). data:export writes version 2. The schemas
+ * check what PostgreSQL needs to store a record exactly (UUIDs, millisecond ISO timestamps, no NUL
+ * or lone surrogates, message ids as the API allows them), not the API's size limits.
  */
 import { z } from 'zod';
 import { storable, storableJsonObject } from '../validation/storable-schema.js';
 import { isIsoInstant } from '../validation/iso-time.js';
-import { uuidSchema } from '../validation/uuid.js';
+import { isUuid, uuidSchema } from '../validation/uuid.js';
+import { MESSAGE_ID } from '../messages/message-body.js';
 import { FORMAT_NAME, FORMAT_VERSION, type StoredConversation, type StoredMessage } from '../store/json/format.js';
 import type { ApiTokenRecord, SessionRecord, UsageRecord, UserRecord } from '../store/types.js';
 
@@ -85,23 +86,25 @@ export const usageSchema = z.object({
   totalUsed: count,
 }) satisfies z.ZodType<UsageRecord>;
 
+/** A message id: a UUID (any case, as version 1 wrote them) or what the API lets a client choose. */
+export const isMessageId = (v: unknown): v is string => typeof v === 'string' && (isUuid(v) || MESSAGE_ID.test(v));
+const messageId = z.string().refine(isMessageId, { message: 'must be a UUID or 1–128 characters of A–Z a–z 0–9 _ -' });
+
+// Parts as the API stores them: an array of objects (storable JSON), or null for none.
+const parts = z.array(storableJsonObject()).nullable();
+
 export const fileMessageSchema = z
   .object({
-    id: uuid,
+    id: messageId,
     role: z.enum(['user', 'assistant', 'system']),
     content: text(),
+    parts: parts.default(null),
     metadata: metadata.default({}),
     createdAt: isoTimestamp,
-    // Version-2 fields, accepted only with the values a version-1 message implies.
-    parts: z.null({ error: 'parts are not supported by data:import yet' }).optional(),
     updatedAt: isoTimestamp.optional(),
-    seq: z.number().int().optional(),
+    seq: z.number().int().min(1).optional(),
   })
-  .refine((m) => m.updatedAt === undefined || m.updatedAt === m.createdAt, {
-    message: 'replaced messages (updatedAt after createdAt) are not supported by data:import yet',
-    path: ['updatedAt'],
-  })
-  .transform(({ parts: _p, updatedAt: _u, seq: _s, ...m }) => m);
+  .transform(({ updatedAt, seq, ...m }) => ({ ...m, updatedAt: updatedAt ?? m.createdAt, seq: seq ?? null }));
 
 /** A conversation file. Unknown top-level fields (e.g. the JSON store's idempotency records) are dropped. */
 export const conversationFileSchema = z
@@ -109,24 +112,25 @@ export const conversationFileSchema = z
     id: uuid,
     userId: uuid,
     title: text(),
+    archived: z.boolean().default(false),
     createdAt: isoTimestamp,
     updatedAt: isoTimestamp,
     messages: z.array(fileMessageSchema),
-    archived: z.literal(false, { error: 'archived conversations are not supported by data:import yet' }).optional(),
     lastSeq: z.number().int().optional(),
   })
-  .transform(({ archived: _a, lastSeq: _l, ...c }): ConversationFile => c);
+  .transform(({ lastSeq: _l, ...c }): ConversationFile => c);
 
 /**
- * A conversation file as imported and exported: the JSON store's, without its idempotency records,
- * in version-1 shape (what the COPY loader carries; see the header).
+ * A message as imported: the JSON store's, with `seq` null when the file (version 1) has none;
+ * the list order is (createdAt, seq), and a missing seq is the message's place in the file.
  */
-export type FileMessage = Omit<StoredMessage, 'parts' | 'updatedAt' | 'seq'>;
-export type ConversationFile = Omit<StoredConversation, 'idempotency' | 'archived' | 'lastSeq' | 'messages'> & {
+export type FileMessage = Omit<StoredMessage, 'seq'> & { seq: number | null };
+/** A conversation file as imported: the JSON store's, without its idempotency records or lastSeq. */
+export type ConversationFile = Omit<StoredConversation, 'idempotency' | 'lastSeq' | 'messages'> & {
   messages: FileMessage[];
 };
-/** data:export writes version-1 files (the JSON store upgrades them in place when it opens them). */
-export const EXPORT_VERSION = 1;
+/** data:export writes the current version. */
+export const EXPORT_VERSION = FORMAT_VERSION;
 
 export const CONVERSATION_KEYS = new Set([...Object.keys(conversationFileSchema.in.shape)]);
 

@@ -126,6 +126,10 @@ async function copyAll(
     );
     progress.done();
   }
+  // The rows carry their seq (the source's list order); the identity continues after them.
+  await tx.unsafe(
+    `select setval(pg_get_serial_sequence('messages', 'seq'), (select coalesce(max(seq), 0) + 1 from messages), false)`,
+  );
   return inserted;
 }
 

@@ -1,11 +1,12 @@
 /**
  * Importing into a database that already holds data: the source is COPYed into temporary staging
  * tables (dropped at COMMIT), compared with the live rows in SQL (jsonb compared as values), and
- * only records that do not exist yet are inserted. A record that exists with different content,
+ * only records that do not exist yet are inserted (messages numbered by the database, in the
+ * source's order). A record that exists with different content,
  * or that clashes on a unique value (email, username, token hash), is a conflict: the caller
  * rolls back and reports every one of them.
  */
-import { TABLE_ORDER, TABLES, columnList, type TableName, type TableSpec } from './canonical-row.js';
+import { TABLE_ORDER, TABLES, type TableName, type TableSpec } from './canonical-row.js';
 import { copyInto, sourceStream } from './copy-load.js';
 import type { Spool } from './spool.js';
 import type { Tx } from './db.js';
@@ -23,7 +24,17 @@ const MAX_CONFLICTS_PER_CHECK = 200;
 
 export const stageName = (spec: TableSpec): string => `stage_${spec.table}`;
 
-const cols = (spec: TableSpec, alias: string): string => spec.columns.map(([c]) => `${alias}."${c}"`).join(', ');
+/** The stored columns of `spec` over `alias`, without `except` (the generated order column, where it must not be copied). */
+const cols = (spec: TableSpec, alias: string, except?: string): string =>
+  spec.columns
+    .filter(([c]) => c !== except)
+    .map(([c]) => `${alias}."${c}"`)
+    .join(', ');
+const names = (spec: TableSpec, except?: string): string =>
+  spec.columns
+    .filter(([c]) => c !== except)
+    .map(([c]) => `"${c}"`)
+    .join(', ');
 
 /** Restricts a table (alias `t`) to the keys present in its staging table. */
 export const stagedOnly = (name: TableName): string => {
@@ -55,9 +66,15 @@ export async function stageSource(
 
 async function differing(tx: Tx, name: TableName): Promise<Conflict[]> {
   const spec = TABLES[name];
+  // json (messages.parts) has no equality operator: compared as jsonb, i.e. as values.
+  const compared = (alias: string): string =>
+    spec.columns
+      .filter(([c]) => c !== spec.generatedOrder)
+      .map(([c, kind]) => (kind === 'json' ? `${alias}."${c}"::jsonb` : `${alias}."${c}"`))
+      .join(', ');
   const rows = await tx.unsafe<{ id: string }[]>(
     `select s."${spec.key}"::text as id from "${stageName(spec)}" s join "${spec.table}" t on t."${spec.key}" = s."${spec.key}"
-     where (${cols(spec, 's')}) is distinct from (${cols(spec, 't')}) order by 1 limit ${MAX_CONFLICTS_PER_CHECK}`,
+     where (${compared('s')}) is distinct from (${compared('t')}) order by 1 limit ${MAX_CONFLICTS_PER_CHECK}`,
   );
   return rows.map((r) => ({ table: name, id: r.id, reason: 'exists in the database with different content' }));
 }
@@ -99,10 +116,13 @@ export async function insertMissing(tx: Tx, progress: Progress): Promise<Record<
   progress.start('insert new records', TABLE_ORDER.length, 'tables');
   for (const name of TABLE_ORDER) {
     const spec = TABLES[name];
+    // A generated order column is left to the database, which numbers the rows in the source's order.
+    const generated = spec.generatedOrder;
     const result = await tx.unsafe(
-      `insert into "${spec.table}" (${columnList(spec)})
-       select ${cols(spec, 's')} from "${stageName(spec)}" s
-       where not exists (select 1 from "${spec.table}" t where t."${spec.key}" = s."${spec.key}")`,
+      `insert into "${spec.table}" (${names(spec, generated)})
+       select ${cols(spec, 's', generated)} from "${stageName(spec)}" s
+       where not exists (select 1 from "${spec.table}" t where t."${spec.key}" = s."${spec.key}")
+       ${generated ? `order by s."${generated}"` : ''}`,
     );
     inserted[name] = result.count;
     progress.tick(1);

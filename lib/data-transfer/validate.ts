@@ -5,7 +5,9 @@
  * for an import, spools the rows as COPY text. Conversation files are read one at a time; only
  * the set of ids seen so far grows with the number of messages.
  */
+import { createHash } from 'node:crypto';
 import type { z } from 'zod';
+import { isUuid } from '../validation/uuid.js';
 import { addRow, emptyChecksums, summarizeAll, type ChecksumSummary, type Checksums } from './checksum.js';
 import {
   TABLES,
@@ -14,6 +16,10 @@ import {
   copyLine,
   conversationCells,
   messageCells,
+  messageRowCells,
+  v1Cells,
+  V1_MANIFEST_TABLES,
+  type SourceMessage,
   sessionCells,
   usageCells,
   userCells,
@@ -30,6 +36,7 @@ import {
   usageSchema,
   userSchema,
   type ConversationFile,
+  type FileMessage,
   type SmallTables,
 } from './format.js';
 import {
@@ -173,23 +180,86 @@ function addSmallChecksums(small: SmallTables, sums: Checksums): void {
   small.apiTokens.forEach((r) => add('apiTokens', apiTokenCells(r)));
 }
 
-/** The conversation row and message rows of one file, as source cells. */
-export function conversationRows(conv: ConversationFile): { conversation: SourceCell[]; messages: SourceCell[][] } {
+/** How the import numbers message rows across a whole source: row uuids handed out, the last seq. */
+export interface RowNumbering {
+  rowIds: Set<string>;
+  lastSeq: number;
+}
+
+export const newRowNumbering = (): RowNumbering => ({ rowIds: new Set(), lastSeq: 0 });
+
+/**
+ * A message row's internal uuid: its id when that is a UUID no earlier row of the source has
+ * (so server-made ids read the same to the data tools), else one derived from the conversation
+ * and message ids (the same on every run, so a re-import finds its rows).
+ */
+function rowIdOf(conversationId: string, messageId: string, taken: Set<string>): string {
+  const own = messageId.toLowerCase();
+  if (isUuid(messageId) && !taken.has(own)) return own;
+  const h = createHash('sha256').update(`${conversationId.toLowerCase()}/${messageId}`).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The messages of a conversation in list order (createdAt, then seq; a version-1 file's seq is its place). */
+function inListOrder(conv: ConversationFile): FileMessage[] {
+  const withSeq = conv.messages.map((m, i) => ({ m, seq: m.seq ?? i + 1, i }));
+  withSeq.sort((a, b) =>
+    a.m.createdAt < b.m.createdAt ? -1 : a.m.createdAt > b.m.createdAt ? 1 : a.seq - b.seq || a.i - b.i,
+  );
+  return withSeq.map((x) => x.m);
+}
+
+/**
+ * The conversation row and message rows of one file, as canonical source cells; with a numbering
+ * (an import), also the messages' stored cells for COPY.
+ */
+export function conversationRows(
+  conv: ConversationFile,
+  numbering?: RowNumbering,
+): { conversation: SourceCell[]; messages: SourceCell[][]; messageRows: SourceCell[][] } {
+  const messages: SourceCell[][] = [];
+  const messageRows: SourceCell[][] = [];
+  inListOrder(conv).forEach((m, i) => {
+    const rowId = numbering ? rowIdOf(conv.id, m.id, numbering.rowIds) : '';
+    numbering?.rowIds.add(rowId);
+    const message: SourceMessage = {
+      ...m,
+      conversationId: conv.id,
+      rowId,
+      position: i + 1,
+      seq: numbering ? (numbering.lastSeq += 1) : 0,
+    };
+    messages.push(messageCells(message, conv.userId));
+    if (numbering) messageRows.push(messageRowCells(message, conv.userId));
+  });
   return {
     conversation: conversationCells({ ...conv, messageCount: conv.messages.length }),
-    messages: conv.messages.map((m) => messageCells({ ...m, conversationId: conv.id }, conv.userId)),
+    messages,
+    messageRows,
   };
 }
 
 /** Adds one conversation file's rows to the checksums and, when given, its COPY text to the spool. */
-async function takeConversation(conv: ConversationFile, sums: Checksums, spool: Spool | undefined): Promise<void> {
-  const rows = conversationRows(conv);
+async function takeConversation(
+  conv: ConversationFile,
+  sums: Checksums,
+  spool: Spool | undefined,
+  numbering: RowNumbering,
+  v1Sums: Checksums | null,
+): Promise<void> {
+  const rows = conversationRows(conv, spool && numbering);
   addRow(sums.conversations, canonicalFromSource(TABLES.conversations, rows.conversation));
   for (const m of rows.messages) addRow(sums.messages, canonicalFromSource(TABLES.messages, m));
+  if (v1Sums) {
+    const v1 = V1_MANIFEST_TABLES;
+    addRow(v1Sums.conversations, canonicalFromSource(v1.conversations, v1Cells('conversations', rows.conversation)));
+    for (const m of rows.messages) addRow(v1Sums.messages, canonicalFromSource(v1.messages, v1Cells('messages', m)));
+  }
   if (!spool) return;
   await spool.write('conversations', copyLine(rows.conversation));
   let text = '';
-  for (const m of rows.messages) text += copyLine(m);
+  for (const m of rows.messageRows) text += copyLine(m);
   await spool.write('messages', text);
 }
 
@@ -234,7 +304,10 @@ function addNew(seen: Set<string>, key: string): boolean {
   return true;
 }
 
-/** Checks references and that ids are unique across all files (`seen` holds conversation and message ids). */
+/**
+ * Checks references, that conversation ids are unique across all files (`seen`) and message ids
+ * within their conversation (exactly, as the API and the unique index compare them).
+ */
 function checkConversation(
   file: string,
   conv: ConversationFile,
@@ -246,23 +319,39 @@ function checkConversation(
     issues.add({ file, path: 'userId', message: `no user ${conv.userId} in ${FILES.users}` });
   if (!addNew(seen, `c:${conv.id}`))
     issues.add({ file, path: 'id', message: `conversation ${conv.id} also appears in another file` });
+  const ids = new Set<string>();
   conv.messages.forEach((m, i) => {
-    if (!addNew(seen, `m:${m.id}`))
+    if (ids.has(m.id))
       issues.add({
         file,
         path: `messages.${i}.id`,
-        message: `message id ${m.id} appears more than once (in this or another conversation file)`,
+        message: `message id ${m.id} appears more than once in this conversation`,
       });
+    ids.add(m.id);
   });
 }
 
-/** An export's manifest.json, when present, must describe exactly these files (else it was altered or is partial). */
-async function checkManifest(dir: string, sums: Checksums, issues: IssueList): Promise<void> {
+type Manifest = { version?: unknown; checksums?: Record<string, ChecksumSummary> } | null;
+
+/** The manifest.json of an export, when there is one (read again, and reported, by checkManifest). */
+async function peekManifest(dir: string): Promise<Manifest> {
+  const read = await readJson(dir, FILES.manifest, null);
+  return read.ok ? (read.value as Manifest) : null;
+}
+
+/**
+ * An export's manifest.json, when present, must describe exactly these files (else it was altered
+ * or is partial). A version-1 manifest's conversations and messages checksums are of version-1
+ * canonical rows (`v1Sums`).
+ */
+async function checkManifest(dir: string, sums: Checksums, v1Sums: Checksums | null, issues: IssueList): Promise<void> {
   const read = await readJson(dir, FILES.manifest, null);
   if (!read.ok) return issues.add(read.issue);
-  const manifest = read.value as { checksums?: Record<string, ChecksumSummary> } | null;
+  const manifest = read.value as Manifest;
   if (manifest?.checksums === undefined) return;
-  const actual = summarizeAll(sums);
+  const actual = summarizeAll(
+    v1Sums ? { ...sums, conversations: v1Sums.conversations, messages: v1Sums.messages } : sums,
+  );
   for (const [name, summary] of Object.entries(actual)) {
     const expected = manifest.checksums[name];
     if (expected?.count !== summary.count || expected.checksum !== summary.checksum) {
@@ -298,18 +387,20 @@ export async function scanSource(dir: string, progress?: Progress, spool?: Spool
   const conversationFiles = await listConversationFiles(dir);
   const extra = new Map<string, number>();
   const seen = new Set<string>();
+  const numbering = newRowNumbering();
+  const v1Sums = (await peekManifest(dir))?.version === 1 ? emptyChecksums() : null;
   progress?.start('validate', conversationFiles.length, 'files');
   for (const name of conversationFiles) {
     const conv = await readConversation(dir, name, issues, extra);
     if (conv) {
       checkConversation(`${FILES.conversations}/${name}`, conv, userIds, seen, issues);
-      await takeConversation(conv, checksums, spool);
+      await takeConversation(conv, checksums, spool, numbering, v1Sums);
     }
     progress?.tick(1);
   }
   progress?.done();
   await spool?.finish();
-  await checkManifest(dir, checksums, issues);
+  await checkManifest(dir, checksums, v1Sums, issues);
   const skipped = await skippedTopLevel(dir);
   for (const [key, n] of extra)
     skipped.push(`field "${key}" in ${n} conversation file(s) (transient/unknown, not imported)`);

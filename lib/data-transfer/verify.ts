@@ -9,6 +9,7 @@ import {
   TABLE_ORDER,
   TABLES,
   apiTokenCells,
+  canonicalColumns,
   canonicalFromDb,
   canonicalFromSource,
   sessionCells,
@@ -58,9 +59,15 @@ class Differences {
 
 type Keyed = Map<string, string>;
 
+/** A record's key in reports: the first canonical cell (uuids lower-cased, as PostgreSQL prints them). */
+function keyOf(name: TableName, cell: SourceCell | undefined): string {
+  const key = String(cell);
+  return canonicalColumns(TABLES[name])[0]![1] === 'uuid' ? key.toLowerCase() : key;
+}
+
 function keyedSource(name: TableName, rows: SourceCell[][]): Keyed {
   const spec = TABLES[name];
-  return new Map(rows.map((cells) => [String(cells[0]).toLowerCase(), rowHash(canonicalFromSource(spec, cells))]));
+  return new Map(rows.map((cells) => [keyOf(name, cells[0]), rowHash(canonicalFromSource(spec, cells))]));
 }
 
 /** Streams DB rows against a source map; every key left unmatched is missing in the database. */

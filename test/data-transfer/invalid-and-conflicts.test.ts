@@ -75,18 +75,22 @@ describe('data import refusals', () => {
     expect(await totalRows(s.sql)).toBe(0);
   });
 
-  it('reports a message id used in two conversation files', async () => {
+  it('reports a message id used twice in one conversation; the same id in two conversations is fine', async () => {
     const dir = await store();
     const names = (await readdir(join(dir, 'conversations'))).sort();
     const first = await readJsonFile<ConversationFile>(join(dir, 'conversations', names[0]!));
     const secondFile = join(dir, 'conversations', names[1]!);
     const second = await readJsonFile<ConversationFile>(secondFile);
-    second.messages[7]!.id = first.messages[3]!.id.toUpperCase();
+    second.messages[7]!.id = first.messages[3]!.id;
+    await writeJsonFile(secondFile, second);
+    expect((await importDirectory(s.sql, s.db.url, { dir, dryRun: true })).status).toBe('dry-run');
+
+    second.messages[8]!.id = second.messages[2]!.id;
     await writeJsonFile(secondFile, second);
     const report = await importDirectory(s.sql, s.db.url, { dir });
     expect(report.status).toBe('invalid');
     expect(report.issues).toEqual([
-      expect.objectContaining({ file: `conversations/${names[1]}`, path: 'messages.7.id' }),
+      expect.objectContaining({ file: `conversations/${names[1]}`, path: 'messages.8.id' }),
     ]);
     expect(await totalRows(s.sql)).toBe(0);
   });
@@ -96,7 +100,7 @@ describe('data import refusals', () => {
     const good = await importDirectory(s.sql, s.db.url, { dir, dryRun: true });
     await writeJsonFile(join(dir, 'manifest.json'), {
       format: 'threadbase',
-      version: 1,
+      version: 2,
       kind: 'export',
       checksums: { ...good.checksums, messages: { count: 199, checksum: good.checksums.messages.checksum } },
     });

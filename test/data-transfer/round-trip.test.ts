@@ -12,6 +12,7 @@ import { exportDatabase } from '../../lib/data-transfer/export.js';
 import { verifyDirectory } from '../../lib/data-transfer/verify.js';
 import { openTransferDb, closeTransferDb } from '../../lib/data-transfer/db.js';
 import { createJsonStore } from '../../lib/store/json/index.js';
+import { upgradeConversation } from '../../lib/store/json/format.js';
 import { hashPassword, verifyPassword } from '../../lib/auth/password.js';
 import type { ConversationFile } from '../../lib/data-transfer/format.js';
 import type { UserRecord } from '../../lib/store/types.js';
@@ -72,9 +73,10 @@ describe('data import/export round trip', () => {
     }
     const names = (await readdir(join(dir, 'conversations'))).sort();
     expect((await readdir(join(out, 'conversations'))).sort()).toEqual(names);
+    // The export is version 2: each version-1 file as the JSON store upgrades it.
     for (const n of names) {
       expect(await readJsonFile(join(out, 'conversations', n))).toEqual(
-        await readJsonFile(join(dir, 'conversations', n)),
+        upgradeConversation(await readJsonFile(join(dir, 'conversations', n))),
       );
     }
 
