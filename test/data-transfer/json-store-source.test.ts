@@ -1,7 +1,8 @@
 /**
  * Import from a directory written by the real JSON store (not the generator): the PostgreSQL
  * store then answers every read exactly as the JSON store did — users, credentials, tokens,
- * conversations, messages, usage — and exporting back gives the JSON store the same answers.
+ * conversations (archived ones too), messages (parts, client-chosen ids, edits), usage — and
+ * exporting back gives the JSON store the same answers.
  */
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
@@ -12,7 +13,15 @@ import type { Store } from '../../lib/store/types.js';
 import { DEFAULT_USAGE_LIMITS } from '../../lib/config.js';
 import { importDirectory } from '../../lib/data-transfer/import.js';
 import { exportDatabase } from '../../lib/data-transfer/export.js';
-import { makeApiToken, makeConversation, makeMessage, makeSession, makeUser, now } from '../helpers/factories.js';
+import {
+  makeApiToken,
+  makeConversation,
+  makeMessage,
+  makeSession,
+  makeUser,
+  now,
+  unlistedItems,
+} from '../helpers/factories.js';
 import { useScratch } from './helpers.js';
 
 const both = (at: string) => ({ createdAt: at, updatedAt: at });
@@ -21,6 +30,7 @@ interface Fixture {
   userId: string;
   email: string;
   conversationId: string;
+  archivedId: string;
   sessionHash: string;
 }
 
@@ -47,9 +57,37 @@ async function populate(store: Store): Promise<Fixture> {
     { quota: { limits: DEFAULT_USAGE_LIMITS, now: now() }, idempotency: key },
   );
   await makeMessage(store, user.id, conv.id, { role: 'assistant', content: 'line one\nline two\ttab \\ backslash' });
+  // Version-2 data: an archived conversation holding parts, a client-chosen id and an edit.
+  const archived = await makeConversation(store, user.id, { title: 'archived' });
+  await makeMessage(store, user.id, archived.id, {
+    id: 'client-1',
+    content: '',
+    parts: [
+      { type: 'text', text: 'hi' },
+      { type: 'data-x', data: { b: 1, a: [null] } },
+    ],
+  });
+  const edit = now();
+  await store.putMessage(user.id, {
+    id: 'client-1',
+    conversationId: archived.id,
+    role: 'user',
+    content: 'edited',
+    parts: null,
+    metadata: { v: 2 },
+    createdAt: edit,
+    updatedAt: edit,
+  });
+  await store.updateConversation(user.id, archived.id, { archived: true }, now());
   await store.setTier(other.id, 'pro');
   await store.recordLoginFailure('someone@example.com', now(), { maxFailures: 5, windowMs: 60_000, lockMs: 60_000 });
-  return { userId: user.id, email: user.email, conversationId: conv.id, sessionHash: session.tokenHash };
+  return {
+    userId: user.id,
+    email: user.email,
+    conversationId: conv.id,
+    archivedId: archived.id,
+    sessionHash: session.tokenHash,
+  };
 }
 
 async function answers(store: Store, f: Fixture): Promise<unknown> {
@@ -61,7 +99,10 @@ async function answers(store: Store, f: Fixture): Promise<unknown> {
     credential: await store.findCredential(f.sessionHash, at),
     tokens: await store.listApiTokens(f.userId),
     conversations: await store.listConversations(f.userId, page),
-    messages: await store.listMessages(f.userId, f.conversationId, page),
+    // seq is each backend's own numbering (PostgreSQL's is global); the list order is compared.
+    messages: unlistedItems(await store.listMessages(f.userId, f.conversationId, page)),
+    archived: await store.listConversations(f.userId, page, { archived: true }),
+    archivedMessages: unlistedItems(await store.listMessages(f.userId, f.archivedId, page)),
     usage: (({ dailyUsed, monthlyUsed, totalUsed, tier }) => ({ dailyUsed, monthlyUsed, totalUsed, tier }))(
       await store.getUsage(f.userId, at),
     ),
