@@ -1,7 +1,7 @@
 /**
  * The data:* scripts as an operator runs them (real child processes): exit codes, the JSON
  * report, the --backup archive, verify naming differing records, backup retention, and restore
- * refusing a non-empty database unless --force.
+ * refusing a non-empty database unless --force, and version-2 data through backup, verify and restore.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 import { generateStore } from '../../bench/import/generate-store.js';
 import type { ImportReport } from '../../lib/data-transfer/import.js';
 import type { VerifyReport } from '../../lib/data-transfer/verify.js';
+import { createPostgresStore } from '../../lib/store/postgres/index.js';
+import { makeMessage, now } from '../helpers/factories.js';
 import { counts, readJsonFile, runScript, useScratch, totalRows } from './helpers.js';
 
 describe('data:* scripts', () => {
@@ -101,5 +103,55 @@ describe('data:* scripts', () => {
     expect(forced.stdout).toMatch(/\(replace\)/);
     expect((await counts(s.sql)).messages).toBe(300);
     expect((await runScript('data-verify', [dir], s.db.url)).code).toBe(0);
+  }, 60_000);
+
+  it('data:backup / data:verify / data:restore round-trip version-2 data (parts, archived, an edit, client ids)', async () => {
+    expect((await runScript('data-import', [dir], s.db.url)).code).toBe(0);
+    const [conv] = await s.sql<{ id: string; userId: string }[]>`
+      select id::text as id, user_id::text as "userId" from conversations order by id limit 1`;
+    const store = createPostgresStore({ url: s.db.url, poolMax: 1 });
+    try {
+      await makeMessage(store, conv!.userId, conv!.id, {
+        id: 'client-1',
+        content: '',
+        parts: [{ type: 'text', text: 'v2' }],
+      });
+      const at = now();
+      await store.putMessage(conv!.userId, {
+        id: 'client-1',
+        conversationId: conv!.id,
+        role: 'assistant',
+        content: 'edited',
+        parts: [{ type: 'text', text: 'edited' }],
+        metadata: {},
+        createdAt: at,
+        updatedAt: at,
+      });
+      await store.updateConversation(conv!.userId, conv!.id, { archived: true }, now());
+    } finally {
+      await store.close();
+    }
+    const backups = await s.dir('backups-v2');
+    const b = await runScript('data-backup', ['--dir', backups], s.db.url);
+    expect(b.code).toBe(0);
+    const [name] = await readdir(backups);
+    const backup = join(backups, name!);
+    expect(await readJsonFile(join(backup, 'meta.json'))).toEqual({ format: 'threadbase', version: 2 });
+    expect((await runScript('data-verify', [backup], s.db.url)).code).toBe(0);
+
+    await s.sql`update messages set parts = '[{"type":"text","text":"tampered"}]' where message_id = 'client-1'`;
+    const diff = await runScript('data-verify', [backup, '--json'], s.db.url);
+    expect(diff.code).toBe(1);
+    expect((JSON.parse(diff.stdout) as VerifyReport).differences).toEqual([
+      { table: 'messages', id: 'client-1', kind: 'different' },
+    ]);
+
+    const restored = await runScript('data-restore', [backup, '--force'], s.db.url);
+    expect(restored.code).toBe(0);
+    expect((await runScript('data-verify', [backup], s.db.url)).code).toBe(0);
+    const [row] = await s.sql<{ parts: string; archived: boolean; edited: boolean }[]>`
+      select m.parts::text as parts, c.archived, m.updated_at > m.created_at as edited
+      from messages m join conversations c on c.id = m.conversation_id where m.message_id = 'client-1'`;
+    expect(row).toEqual({ parts: '[{"type":"text","text":"edited"}]', archived: true, edited: true });
   }, 60_000);
 });
