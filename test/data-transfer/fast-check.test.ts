@@ -45,7 +45,20 @@ const variants: Array<[string, unknown]> = [
     'metadata nested 5,000 levels',
     msg({ metadata: JSON.parse('{"a":'.repeat(5000) + '1' + '}'.repeat(5000)) as unknown }),
   ],
-  ['bad id', msg({ id: 'not-a-uuid' })],
+  ['client id', msg({ id: 'not-a-uuid_1' })],
+  ['bad id', msg({ id: 'not a uuid' })],
+  ['client id too long', msg({ id: 'x'.repeat(129) })],
+  // Version-2 fields.
+  ['v2 message', msg({ parts: [{ type: 'text', text: 'p' }], updatedAt: '2026-01-01T00:00:02.000Z', seq: 4 })],
+  ['v2 conversation', { ...base, archived: true, lastSeq: 9 }],
+  ['null parts', msg({ parts: null })],
+  ['parts not an array', msg({ parts: { type: 'text' } })],
+  ['parts item not an object', msg({ parts: ['text'] })],
+  ['NUL in parts', msg({ parts: [{ type: 'text', text: 'a\u0000' }] })],
+  ['bad updatedAt', msg({ updatedAt: '2026-01-01' })],
+  ['seq 0', msg({ seq: 0 })],
+  ['seq not an integer', msg({ seq: 1.5 })],
+  ['archived not boolean', { ...base, archived: 'yes' }],
   ['braced id', msg({ id: '{0b0e3c1e-3333-4000-8000-000000000003}' })],
   ['number content', msg({ content: 5 })],
   ['title NUL', { ...base, title: 'x\u0000' }],
@@ -56,8 +69,17 @@ const variants: Array<[string, unknown]> = [
 describe('conversation fast check', () => {
   it.each(variants)('%s: agrees with zod', (label, input) => {
     const quick = quickConversation(input);
-    if (label === 'valid' || label === 'metadata missing' || label === '__proto__ metadata key')
-      expect(quick).not.toBeNull();
+    const accepted = [
+      'valid',
+      'metadata missing',
+      '__proto__ metadata key',
+      'client id',
+      'v2 message',
+      'v2 conversation',
+      'null parts',
+    ];
+    if (accepted.includes(label)) expect(quick).not.toBeNull();
+    else expect(quick).toBeNull();
     const parsed = conversationFileSchema.safeParse(input);
     if (quick) {
       expect(parsed.success).toBe(true);
