@@ -41,6 +41,12 @@ export interface TableSpec {
    * and insert new rows in its order, so the database numbers them in the source's order.
    */
   generatedOrder?: string;
+  /**
+   * How merges match a source row to a live one when not by `key` (a list of SQL expressions over an alias prefix),
+   * and the stored columns they then leave out of the comparison: messages match by
+   * (conversation, API id), since the application may have stored one under another row uuid.
+   */
+  match?: { key: (prefix: string) => string; index: string; uncompared: readonly string[] };
 }
 
 export type TableName = 'users' | 'usage' | 'sessions' | 'apiTokens' | 'conversations' | 'messages';
@@ -172,6 +178,11 @@ export const TABLES: Record<TableName, TableSpec> = {
       ],
     ],
     generatedOrder: 'seq',
+    match: {
+      key: (p) => `${p}"conversation_id", coalesce(${p}"message_id", ${p}"id"::text)`,
+      index: `"conversation_id", (coalesce("message_id", "id"::text))`,
+      uncompared: ['id', 'seq'],
+    },
   },
 };
 

@@ -36,10 +36,16 @@ const names = (spec: TableSpec, except?: string): string =>
     .map(([c]) => `"${c}"`)
     .join(', ');
 
+/** The expressions merges match rows by, over a table alias. */
+const matchList = (spec: TableSpec, alias: string): string =>
+  spec.match ? spec.match.key(`${alias}.`) : `${alias}."${spec.key}"`;
+/** The same as one comparable value (a row when there are several). */
+const matchKey = (spec: TableSpec, alias: string): string => `(${matchList(spec, alias)})`;
+
 /** Restricts a table (alias `t`) to the keys present in its staging table. */
 export const stagedOnly = (name: TableName): string => {
   const spec = TABLES[name];
-  return `where t."${spec.key}" in (select "${spec.key}" from "${stageName(spec)}")`;
+  return `where ${matchKey(spec, 't')} in (select ${matchList(spec, 's')} from "${stageName(spec)}" s)`;
 };
 
 /** COPYs the whole source into temporary staging tables shaped like the real ones. */
@@ -59,24 +65,36 @@ export async function stageSource(
     progress.start(`stage ${name}`, scan.checksums[name].count, 'rows');
     await copyInto(tx, spec, stage, sourceStream(scan, spool, name, batchRows), (n) => progress.tick(n));
     progress.done();
-    await tx.unsafe(`create index on "${stage}" ("${spec.key}")`);
+    await tx.unsafe(`create index on "${stage}" (${spec.match?.index ?? `"${spec.key}"`})`);
     await tx.unsafe(`analyze "${stage}"`);
   }
 }
 
 async function differing(tx: Tx, name: TableName): Promise<Conflict[]> {
   const spec = TABLES[name];
+  const skip = new Set([spec.generatedOrder, ...(spec.match?.uncompared ?? [])]);
   // json (messages.parts) has no equality operator: compared as jsonb, i.e. as values.
   const compared = (alias: string): string =>
     spec.columns
-      .filter(([c]) => c !== spec.generatedOrder)
+      .filter(([c]) => !skip.has(c))
       .map(([c, kind]) => (kind === 'json' ? `${alias}."${c}"::jsonb` : `${alias}."${c}"`))
       .join(', ');
+  const id = spec.canonical ? `${spec.canonical[0]![2]('s.')}::text` : `s."${spec.key}"::text`;
   const rows = await tx.unsafe<{ id: string }[]>(
-    `select s."${spec.key}"::text as id from "${stageName(spec)}" s join "${spec.table}" t on t."${spec.key}" = s."${spec.key}"
+    `select ${id} as id from "${stageName(spec)}" s join "${spec.table}" t on ${matchKey(spec, 't')} = ${matchKey(spec, 's')}
      where (${compared('s')}) is distinct from (${compared('t')}) order by 1 limit ${MAX_CONFLICTS_PER_CHECK}`,
   );
-  return rows.map((r) => ({ table: name, id: r.id, reason: 'exists in the database with different content' }));
+  const out = rows.map((r) => ({ table: name, id: r.id, reason: 'exists in the database with different content' }));
+  if (!spec.match) return out;
+  // Matched by another key, a row to insert could still clash on its row key (a UUID id another conversation's row has).
+  const taken = await tx.unsafe<{ id: string }[]>(
+    `select ${id} as id from "${stageName(spec)}" s join "${spec.table}" t on t."${spec.key}" = s."${spec.key}"
+     where not exists (select 1 from "${spec.table}" m where ${matchKey(spec, 'm')} = ${matchKey(spec, 's')})
+     order by 1 limit ${MAX_CONFLICTS_PER_CHECK}`,
+  );
+  for (const r of taken)
+    out.push({ table: name, id: r.id, reason: `its row id is already used by another ${name} record in the database` });
+  return out;
 }
 
 async function uniqueClashes(
@@ -121,7 +139,7 @@ export async function insertMissing(tx: Tx, progress: Progress): Promise<Record<
     const result = await tx.unsafe(
       `insert into "${spec.table}" (${names(spec, generated)})
        select ${cols(spec, 's', generated)} from "${stageName(spec)}" s
-       where not exists (select 1 from "${spec.table}" t where t."${spec.key}" = s."${spec.key}")
+       where not exists (select 1 from "${spec.table}" t where ${matchKey(spec, 't')} = ${matchKey(spec, 's')})
        ${generated ? `order by s."${generated}"` : ''}`,
     );
     inserted[name] = result.count;

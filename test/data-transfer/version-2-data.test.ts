@@ -203,6 +203,36 @@ describe('data tools and version-2 data', () => {
     expect((await verifyDirectory(s.sql, s.db.url, out, quiet)).ok).toBe(true);
     expect(await jsonAnswers(out, fixture)).toEqual(expected);
 
+    // Merging the export back into the database the application wrote: messages are matched by
+    // (conversation, API id), not by the random row uuid the store gave a client-chosen id.
+    const other = createPostgresStore({ url: s.db.url, poolMax: 1 });
+    try {
+      await makeConversation(other, fixture.userId, { title: 'written after the export' });
+    } finally {
+      await other.close();
+    }
+    expect(await importDirectory(s.sql, s.db.url, { dir: out, progress: quiet })).toMatchObject({
+      status: 'already-imported',
+      mode: 'merge',
+      verified: true,
+    });
+    // A conversation missing from the database is inserted by the merge, its messages in list order.
+    await s.sql`delete from conversations where id = ${fixture.archivedId}`;
+    const merged = await importDirectory(s.sql, s.db.url, { dir: out, progress: quiet });
+    expect(merged).toMatchObject({ status: 'imported', mode: 'merge', verified: true });
+    expect(merged.inserted).toMatchObject({ conversations: 1, messages: 5 });
+    expect((await verifyDirectory(s.sql, s.db.url, out, quiet)).tables.messages.same).toBe(true);
+    expect(await pgAnswers(s.db.url, fixture)).toMatchObject({
+      archivedMessages: (expected as { archivedMessages: unknown }).archivedMessages,
+    });
+    // One message missing from a conversation the database holds can only be added after the
+    // messages of its createdAt; that would change the order, so verification refuses the merge.
+    await s.sql`delete from messages where conversation_id = ${fixture.archivedId} and message_id = 'Ab'`;
+    await expect(importDirectory(s.sql, s.db.url, { dir: out, progress: quiet })).rejects.toThrow(
+      /Verification before COMMIT failed/,
+    );
+    expect((await s.sql`select 1 from messages where message_id = 'Ab'`).length).toBe(0);
+
     const second = await createTestDatabase();
     const sql2 = openTransferDb(second.url);
     try {
