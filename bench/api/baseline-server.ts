@@ -138,6 +138,7 @@ async function appendMessage(user: User, conversationId: string, body: Row, key:
       '{}',
       null,
       at,
+      null,
     ]);
     return value;
   });

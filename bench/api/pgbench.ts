@@ -1,5 +1,5 @@
 /**
- * pgbench on a scenario's SQL: `pgbench -n -M prepared -f <script> -c C -j 1 -T secs`, its rate
+ * pgbench on a scenario's SQL: `pgbench -n -M prepared -f <script> -c C -j 1 -T secs` (or `-t N`), its rate
  * (tps, without the initial connection time) and mean latency. pgbench reports no percentiles
  * without per-transaction logs, so p50/p99 stay empty. Skipped (null) when pgbench is not on PATH.
  */
@@ -28,14 +28,16 @@ export function pgbenchAvailable(): boolean {
 export async function runPgbench(
   url: string,
   script: string,
-  options: { concurrency: number; seconds: number },
+  /** `transactions`: per client (pgbench -t) instead of a duration, for runs that must be short. */
+  options: { concurrency: number; seconds: number; transactions?: number },
 ): Promise<PgbenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'threadbase-pgbench-'));
   try {
     const file = join(dir, 'script.sql');
     await writeFile(file, `${script}\n`);
     const args = ['-n', '-M', 'prepared', '-f', file, '-c', String(options.concurrency), '-j', '1'];
-    args.push('-T', String(Math.max(1, Math.round(options.seconds))), url);
+    if (options.transactions !== undefined) args.push('-t', String(Math.max(1, Math.ceil(options.transactions))), url);
+    else args.push('-T', String(Math.max(1, Math.round(options.seconds))), url);
     const { stdout } = await run('pgbench', args, { maxBuffer: 4 * 1024 * 1024 });
     const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout);
     const latency = /latency average = ([\d.]+) ms/.exec(stdout);

@@ -4,19 +4,26 @@
  * server's own CPU, not the load generator's.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 export interface Server {
   name: string;
   url: string;
   pid: number;
+  /** CPU seconds charged to this target so far (default: the process itself). */
+  cpu(): number;
   stop(): Promise<void>;
 }
 
 const START_TIMEOUT_MS = 30_000;
 
 /** Starts `node <args>` with `env` and resolves once it prints "listening on http://…". */
-export function startServer(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<Server> {
+export function startServer(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cpuOf: (pid: number) => number = cpuSeconds,
+): Promise<Server> {
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
@@ -32,7 +39,8 @@ export function startServer(name: string, args: string[], env: NodeJS.ProcessEnv
       child.stdout?.off('data', onData);
       child.stdout?.resume();
       const url = match[1].replace('//localhost:', '//127.0.0.1:');
-      resolve({ name, url, pid: child.pid ?? 0, stop: () => stop(child) });
+      const pid = child.pid ?? 0;
+      resolve({ name, url, pid, cpu: () => cpuOf(pid), stop: () => stop(child) });
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -74,4 +82,45 @@ export function cpuSeconds(pid: number): number {
   // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+}
+
+/** Every process below `pid` (children, their children, …), read from /proc/<pid>/task/<tid>/children. */
+export function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${current}/task`);
+    } catch {
+      continue; // exited meanwhile
+    }
+    for (const tid of tasks) {
+      let text = '';
+      try {
+        text = readFileSync(`/proc/${current}/task/${tid}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const child of text.trim().split(/\s+/).filter(Boolean).map(Number)) {
+        out.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return out;
+}
+
+/** CPU seconds of the processes below `pid` (not `pid` itself): the Vercel functions, not their local router. */
+export function childrenCpuSeconds(pid: number): number {
+  let total = 0;
+  for (const child of descendants(pid)) {
+    try {
+      total += cpuSeconds(child);
+    } catch {
+      // exited between listing and reading: its CPU is no longer countable
+    }
+  }
+  return total;
 }

@@ -18,6 +18,7 @@ export interface Cell {
 export const TARGETS = { rpsRatio: 0.8, cpuRatio: 1.3 };
 export const BASELINE = 'hand-written';
 export const THREADBASE = 'threadbase (prod)';
+export const VERCEL = 'threadbase (vercel fn)';
 
 const fmt = (v: number | undefined, digits: number): string =>
   v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits);
@@ -52,14 +53,15 @@ export function verdict(scenario: string, byConcurrency: Map<number, Cell[]>): s
   const parts: string[] = [];
   for (const [c, cells] of byConcurrency) {
     const base = cells.find((x) => x.target === BASELINE);
-    const tb = cells.find((x) => x.target === THREADBASE);
-    if (!base || !tb || !base.cpuMs || !tb.cpuMs) continue;
-    const r = tb.rps / base.rps;
-    const cpu = tb.cpuMs / base.cpuMs;
-    const ok = (b: boolean): string => (b ? 'met' : 'NOT met');
-    parts.push(
-      `c=${c}: req/s ${r.toFixed(2)}× (≥ ${TARGETS.rpsRatio}: ${ok(r >= TARGETS.rpsRatio)}), CPU ${cpu.toFixed(2)}× (≤ ${TARGETS.cpuRatio}: ${ok(cpu <= TARGETS.cpuRatio)})`,
-    );
+    for (const tb of cells.filter((x) => x.target === THREADBASE || x.target === VERCEL)) {
+      if (!base || !base.cpuMs || !tb.cpuMs) continue;
+      const r = tb.rps / base.rps;
+      const cpu = tb.cpuMs / base.cpuMs;
+      const ok = (b: boolean): string => (b ? 'met' : 'NOT met');
+      parts.push(
+        `${tb.target} c=${c}: req/s ${r.toFixed(2)}× (≥ ${TARGETS.rpsRatio}: ${ok(r >= TARGETS.rpsRatio)}), CPU ${cpu.toFixed(2)}× (≤ ${TARGETS.cpuRatio}: ${ok(cpu <= TARGETS.cpuRatio)})`,
+      );
+    }
   }
-  return `targets, ${scenario}: ${parts.join('; ') || 'not measured'}`;
+  return `targets, ${scenario}:\n  ${parts.join('\n  ') || 'not measured'}`;
 }

@@ -10,7 +10,7 @@
  * BENCH_DATABASE_URL's server, migrated, seeded through the Store and dropped at the end.
  * `--quick` finishes in about a minute (1 s per cell, smaller seed); never part of `npm test`.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
@@ -18,21 +18,23 @@ import { migrate } from '../../db/migrate.js';
 import { config } from '../../lib/config.js';
 import { UsageError, numberFlag, parseCli, stringFlag } from '../../lib/cli-args.js';
 import { runScript } from '../../lib/data-transfer/cli.js';
-import { quantile, runLoad, type RequestSpec } from './load.js';
+import { measureTargets, type Timing } from './cells.js';
+import type { RequestSpec } from './load.js';
 import { pgbenchAvailable, runPgbench } from './pgbench.js';
-import { cpuSeconds, startServer, type Server } from './processes.js';
-import { BASELINE, THREADBASE, table, verdict, type Cell } from './report.js';
-import { BENCH_USAGE_LIMITS, scenarios, type Scenario } from './scenarios.js';
+import type { Server } from './processes.js';
+import { BASELINE, VERCEL, table, verdict, type Cell } from './report.js';
+import { scenarios, type Scenario } from './scenarios.js';
 import { seed } from './seed.js';
 import { shapeDifferences } from './shape.js';
+import { VERCEL_OUTPUT, startTargets, vercelOutputPresent, type Targets } from './targets.js';
 
 const USAGE = 'usage: npm run bench -- [--quick] [--seconds 10] [--concurrency 1,20] [--no-build] [--keep]';
-const progress = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+const startedAt = performance.now();
+const progress = (line: string): void =>
+  void process.stderr.write(`bench (${((performance.now() - startedAt) / 1000).toFixed(1)} s): ${line}\n`);
 
-interface Plan {
-  /** Measured seconds per HTTP cell (pgbench: rounded up to whole seconds). */
-  seconds: number;
-  warmupSeconds: number;
+interface Plan extends Timing {
+  quick: boolean;
   /** Bare node:http needs no warm-up worth the name and far less time to give a stable rate. */
   bareSeconds: number;
   concurrencies: number[];
@@ -54,60 +56,16 @@ async function admin(serverUrl: string, statement: string): Promise<void> {
   }
 }
 
-function build(): void {
+/** `npm run build`, run while the database is migrated and seeded. */
+function build(): Promise<void> {
   progress('npm run build …');
-  const result = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (result.status !== 0) throw new Error(`npm run build failed (exit ${result.status})`);
-}
-
-/** The environment the servers get: none of the caller's storage or CORS settings. */
-function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['DATABASE_URL', 'DATA_DIR', 'VERCEL', 'CORS_ORIGINS', 'DATABASE_PREPARE']) delete env[name];
-  return { ...env, ...extra };
-}
-
-async function startServers(url: string): Promise<Server[]> {
-  const tsx = ['--import', 'tsx'];
-  return Promise.all([
-    startServer(
-      THREADBASE,
-      ['dist/scripts/start.js'],
-      serverEnv({
-        PORT: '0',
-        DATABASE_URL: url,
-        DATABASE_POOL_MAX: '3',
-        LOG_LEVEL: 'silent',
-        NODE_ENV: 'production',
-        USAGE_LIMITS: JSON.stringify(BENCH_USAGE_LIMITS),
-      }),
-    ),
-    startServer(BASELINE, [...tsx, 'bench/api/baseline-server.ts', url], serverEnv({})),
-    startServer('bare node:http', [...tsx, 'bench/api/bare-server.ts'], serverEnv({})),
-  ]);
-}
-
-/** One HTTP cell: warm-up, then `seconds` of load, with the server's CPU over the measured part. */
-async function httpCell(
-  server: Server,
-  next: (i: number) => RequestSpec,
-  status: number,
-  concurrency: number,
-  timing: { seconds: number; warmupSeconds: number },
-): Promise<Cell> {
-  await runLoad(server.url, next, { concurrency, seconds: timing.warmupSeconds, status });
-  const cpu0 = cpuSeconds(server.pid);
-  const r = await runLoad(server.url, next, { concurrency, seconds: timing.seconds, status });
-  const cpu = cpuSeconds(server.pid) - cpu0;
-  return {
-    target: server.name,
-    rps: r.requests / r.seconds,
-    p50Ms: quantile(r.latencies, 0.5),
-    p99Ms: quantile(r.latencies, 0.99),
-    cpuMs: r.requests > 0 ? (cpu * 1000) / r.requests : undefined,
-    errors: r.errors,
-    note: r.firstError ? `first error: ${r.firstError.slice(0, 120)}` : undefined,
-  };
+  const child = spawn(process.execPath, ['scripts/build.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`npm run build failed (exit ${code ?? 'signal'})`)),
+    );
+  });
 }
 
 const withNote = (cell: Cell, note: string): Cell => ({
@@ -121,27 +79,33 @@ async function answer(url: string, spec: RequestSpec): Promise<{ bytes: number; 
   return { bytes: Buffer.byteLength(text), json: JSON.parse(text) as unknown };
 }
 
-/** The API's answer's size (the bare server answers as many bytes) and how the baseline's differs. */
-async function compareAnswers(s: Scenario, threadbase: Server, baseline: Server) {
-  const ours = await answer(threadbase.url, s.request(-1));
-  const theirs = await answer(baseline.url, s.request(-2));
-  const diff = shapeDifferences(ours.json, theirs.json);
-  const shape = diff.length === 0 ? 'same JSON shape' : `SHAPE DIFFERS: ${diff.slice(0, 3).join(', ')}`;
-  return { bytes: ours.bytes, baselineNote: `${theirs.bytes} bytes, ${shape}` };
+/** The API's answer's size (the bare server answers as many bytes) and how each other target's differs. */
+async function compareAnswers(s: Scenario, servers: Server[]): Promise<{ bytes: number; notes: string[] }> {
+  const answers = [];
+  for (const [i, server] of servers.entries()) answers.push(await answer(server.url, s.request(-1 - i)));
+  const first = answers[0]!;
+  const notes = answers.map((a, i) => {
+    if (i === 0) return `${a.bytes} bytes`;
+    const diff = shapeDifferences(first.json, a.json);
+    return `${a.bytes} bytes, ${diff.length === 0 ? 'same JSON shape' : `SHAPE DIFFERS: ${diff.slice(0, 3).join(', ')}`}`;
+  });
+  return { bytes: first.bytes, notes };
 }
 
-async function scenarioCells(s: Scenario, c: number, servers: Server[], dbUrl: string, plan: Plan): Promise<Cell[]> {
-  const [threadbase, baseline, bare] = servers as [Server, Server, Server];
-  const { bytes, baselineNote } = await compareAnswers(s, threadbase, baseline);
-  const cells = [
-    withNote(await httpCell(threadbase, s.request, s.status, c, plan), `${bytes} bytes`),
-    withNote(await httpCell(baseline, s.request, s.status, c, plan), baselineNote),
-  ];
-  const bareTiming = { seconds: plan.bareSeconds, warmupSeconds: 0.1 };
-  const bareCell = await httpCell(bare, () => ({ method: 'GET', path: `/?bytes=${bytes}` }), 200, c, bareTiming);
-  cells.push(withNote(bareCell, `${bytes} bytes`));
+async function scenarioCells(s: Scenario, c: number, targets: Targets, dbUrl: string, plan: Plan): Promise<Cell[]> {
+  const servers = [...targets.compared, targets.baseline];
+  const { bytes, notes } = await compareAnswers(s, servers);
+  const measured = await measureTargets(servers, s.request, { status: s.status, concurrency: c }, plan);
+  const cells = measured.map((cell, i) => withNote(cell, notes[i]!));
+  const bareTiming = { seconds: plan.bareSeconds, warmupSeconds: 0.1, rounds: 1 };
+  const bareRequest = (): RequestSpec => ({ method: 'GET', path: `/?bytes=${bytes}` });
+  const [bareCell] = await measureTargets([targets.bare], bareRequest, { status: 200, concurrency: c }, bareTiming);
+  cells.push(withNote(bareCell!, `${bytes} bytes`));
   if (pgbenchAvailable()) {
-    const p = await runPgbench(dbUrl, s.pgbench, { concurrency: c, seconds: Math.ceil(plan.seconds) });
+    // --quick: about as many transactions as the baseline served (pgbench is faster), not a 1 s minimum.
+    const base = cells.find((x) => x.target === BASELINE)?.rps ?? 100;
+    const transactions = plan.quick ? Math.max(10, (base * plan.seconds) / c) : undefined;
+    const p = await runPgbench(dbUrl, s.pgbench, { concurrency: c, seconds: Math.ceil(plan.seconds), transactions });
     cells.push({ target: 'pgbench (same SQL)', rps: p.tps, note: `mean latency ${p.latencyMs.toFixed(2)} ms` });
   } else cells.push({ target: 'pgbench', rps: NaN, note: 'pgbench is not on PATH: not measured' });
   return cells;
@@ -151,19 +115,35 @@ function planOf(quick: boolean, seconds: number, concurrency: string): Plan {
   const concurrencies = concurrency.split(',').map((v) => Number(v.trim()));
   if (concurrencies.some((v) => !Number.isInteger(v) || v < 1)) throw new UsageError(`bad --concurrency\n${USAGE}`);
   return quick
-    ? { seconds, warmupSeconds: 0.2, bareSeconds: 0.5, concurrencies, sizes: { conversations: 30, searchMessages: 90 } }
-    : { seconds, warmupSeconds: 2, bareSeconds: 3, concurrencies, sizes: { conversations: 200, searchMessages: 2000 } };
+    ? {
+        quick,
+        seconds,
+        warmupSeconds: 0.2,
+        rounds: 2,
+        bareSeconds: 0.3,
+        concurrencies,
+        sizes: { conversations: 30, searchMessages: 90 },
+      }
+    : {
+        quick,
+        seconds,
+        warmupSeconds: 2,
+        rounds: 4,
+        bareSeconds: 3,
+        concurrencies,
+        sizes: { conversations: 200, searchMessages: 2000 },
+      };
 }
 
-async function measure(servers: Server[], dbUrl: string, plan: Plan, list: Scenario[]): Promise<void> {
+async function measure(targets: Targets, dbUrl: string, plan: Plan, list: Scenario[]): Promise<void> {
   for (const s of list) {
     const byConcurrency = new Map<number, Cell[]>();
     for (const c of plan.concurrencies) {
       progress(`${s.name}, concurrency ${c} …`);
-      const cells = await scenarioCells(s, c, servers, dbUrl, plan);
+      const cells = await scenarioCells(s, c, targets, dbUrl, plan);
       byConcurrency.set(c, cells);
       process.stdout.write(
-        `${table(`${s.name} — concurrency ${c}, ${plan.seconds} s per server (bare ${plan.bareSeconds} s, pgbench ${Math.ceil(plan.seconds)} s)`, cells)}\n\n`,
+        `${table(`${s.name} — concurrency ${c}, ${plan.seconds} s per server in ${plan.rounds} interleaved rounds (bare ${plan.bareSeconds} s${plan.quick ? '' : `, pgbench ${Math.ceil(plan.seconds)} s`})`, cells)}\n\n`,
       );
     }
     process.stdout.write(`${verdict(s.name, byConcurrency)}\n\n`);
@@ -186,11 +166,10 @@ async function main(): Promise<number> {
   const quick = Boolean(args.values.quick);
   const plan = planOf(
     quick,
-    numberFlag(args.values.seconds, 'seconds', quick ? 0.8 : 10),
+    numberFlag(args.values.seconds, 'seconds', quick ? 0.6 : 10),
     stringFlag(args.values.concurrency, '1,20'),
   );
-  const started = performance.now();
-  if (!args.values['no-build'] || !existsSync('dist/scripts/start.js')) build();
+  const built = !args.values['no-build'] || !existsSync('dist/scripts/start.js') ? build() : Promise.resolve();
   const serverUrl = config().benchDatabaseUrl;
   const name = `threadbase_bench_api_${randomBytes(4).toString('hex')}`;
   const dbUrl = withDatabase(serverUrl, name);
@@ -200,13 +179,20 @@ async function main(): Promise<number> {
     await admin(serverUrl, `create database "${name}"`);
     await migrate(dbUrl);
     const data = await seed(dbUrl, plan.sizes);
-    servers = await startServers(dbUrl);
-    await measure(servers, dbUrl, plan, scenarios(data));
+    progress('seeded; waiting for the build, starting the servers …');
+    await built;
+    const withVercel = vercelOutputPresent();
+    if (!withVercel)
+      progress(`no ${VERCEL_OUTPUT}: the built Vercel function is not measured (run \`vercel build\` first)`);
+    const targets = await startTargets(dbUrl, withVercel);
+    servers = targets.all;
+    await measure(targets, dbUrl, plan, scenarios(data));
     process.stdout.write(
-      'built Vercel function: not measured (this harness does not yet drive scripts/serve-vercel-output.ts; ' +
-        'cold starts: scripts/ci/vercel-cold-start.ts)\n',
+      withVercel
+        ? `${VERCEL}: ${VERCEL_OUTPUT} as of its last \`vercel build\`, served by scripts/serve-vercel-output.ts; CPU of the function processes only\n`
+        : `built Vercel function: not measured (no ${VERCEL_OUTPUT}; \`vercel build\` makes it, see scripts/ci/vercel-build-and-e2e.sh)\n`,
     );
-    process.stdout.write(`whole run: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(`whole run: ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);
     return 0;
   } finally {
     await Promise.all(servers.map((s) => s.stop()));

@@ -69,7 +69,8 @@ export function scenarios(seed: Seed): Scenario[] {
       ]),
       inline(
         q.INSERT_MESSAGE,
-        ['', null, seed.appendConversationId, seed.userId, 'user', 'A benchmark message.', '{}', null, nowIso],
+        ['', null, seed.appendConversationId, seed.userId, 'user', 'A benchmark message.', '{}', null, nowIso, null],
+        // pgbench cannot name the new uuid twice, so message_id (the API id, = id for server-made ids) stays null.
         {
           1: 'gen_random_uuid()',
           2: 'null',

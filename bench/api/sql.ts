@@ -82,9 +82,9 @@ export const CONSUME_USAGE = `
 
 /**
  * messages.ts insertMessage (Drizzle's insert, server-made id): $1 id, $2 message id,
- * $3 conversation id, $4 user id, $5 role, $6 content, $7 metadata, $8 parts, $9 created at.
+ * $3 conversation id, $4 user id, $5 role, $6 content, $7 metadata, $8 parts, $9 created at, $10 updated at (null).
  */
-export const INSERT_MESSAGE = `insert into "messages" ("id", "message_id", "seq", "conversation_id", "user_id", "role", "content", "metadata", "parts", "created_at", "updated_at") values ($1, $2, default, $3, $4, $5, $6, $7, $8, $9, null) on conflict ("id") do nothing returning "id"`;
+export const INSERT_MESSAGE = `insert into "messages" ("id", "message_id", "seq", "conversation_id", "user_id", "role", "content", "metadata", "parts", "created_at", "updated_at") values ($1, $2, default, $3, $4, $5, $6, $7, $8, $9, $10) on conflict ("id") do nothing returning "id"`;
 
 /** search.ts searchMessages, first page, no filters: $1 query, $2 user id, $3 limit + 1. */
 export const SEARCH_MESSAGES = `
