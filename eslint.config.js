@@ -3,7 +3,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'backups/**', 'coverage/**', 'db/migrations/**', '.tmp/**', 'dist/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'data/**',
+      'backups/**',
+      'coverage/**',
+      'db/migrations/**',
+      '.tmp/**',
+      'dist/**',
+      '.vercel/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

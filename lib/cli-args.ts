@@ -43,3 +43,11 @@ export function intFlag(value: unknown, name: string, fallback: number): number 
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got ${String(value)}`);
   return n;
 }
+
+/** A positive number flag value (fractions allowed), or the default. */
+export function numberFlag(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got ${String(value)}`);
+  return n;
+}

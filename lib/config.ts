@@ -76,6 +76,8 @@ const envSchema = z.object({
   DATABASE_URL: optionalString,
   /** Direct (non-pooled) connection for migrations; default DATABASE_URL. */
   DATABASE_MIGRATION_URL: optionalString,
+  /** Server where `npm run bench` creates (and drops) its scratch database; default this machine's. */
+  BENCH_DATABASE_URL: optionalString,
   DATA_DIR: z.string().min(1).default('./data'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   USAGE_LIMITS: usageLimits.optional(),
@@ -120,6 +122,8 @@ const configSchema = envSchema
     databaseUrl: e.DATABASE_URL,
     /** Where `npm run db:migrate` connects: DATABASE_MIGRATION_URL, else DATABASE_URL. */
     migrationDatabaseUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL,
+    /** BENCH_DATABASE_URL: where `npm run bench` creates its scratch database (bench/api/run.ts). */
+    benchDatabaseUrl: e.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     dataDir: e.DATA_DIR,
     port: e.PORT,
     usageLimits: e.USAGE_LIMITS ?? DEFAULT_USAGE_LIMITS,

@@ -1,0 +1,57 @@
+/**
+ * What the benchmark starts: the compiled production server, the built Vercel functions (when
+ * .vercel/output exists, served by scripts/serve-vercel-output.ts, CPU counted over the function
+ * processes), the hand-written baseline and bare node:http, all on the scratch database.
+ */
+import { existsSync } from 'node:fs';
+import { childrenCpuSeconds, startServer, type Server } from './processes.js';
+import { BASELINE, THREADBASE, VERCEL } from './report.js';
+import { BENCH_USAGE_LIMITS } from './scenarios.js';
+
+export const VERCEL_OUTPUT = '.vercel/output';
+
+export interface Targets {
+  /** Measured against each other, interleaved: Threadbase's targets, then the baseline. */
+  compared: Server[];
+  baseline: Server;
+  bare: Server;
+  all: Server[];
+}
+
+/** The environment the servers get: none of the caller's storage or CORS settings. */
+function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['DATABASE_URL', 'DATA_DIR', 'VERCEL', 'CORS_ORIGINS', 'DATABASE_PREPARE', 'PORT'])
+    delete env[name];
+  return { ...env, ...extra };
+}
+
+export async function startTargets(dbUrl: string, withVercel: boolean): Promise<Targets> {
+  const tsx = ['--import', 'tsx'];
+  const appEnv = serverEnv({
+    PORT: '0',
+    DATABASE_URL: dbUrl,
+    DATABASE_POOL_MAX: '3',
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'production',
+    USAGE_LIMITS: JSON.stringify(BENCH_USAGE_LIMITS),
+  });
+  const started = await Promise.allSettled([
+    startServer(THREADBASE, ['dist/scripts/start.js'], appEnv),
+    startServer(BASELINE, [...tsx, 'bench/api/baseline-server.ts', dbUrl], serverEnv({})),
+    startServer('bare node:http', [...tsx, 'bench/api/bare-server.ts'], serverEnv({})),
+    ...(withVercel
+      ? [startServer(VERCEL, [...tsx, 'scripts/serve-vercel-output.ts', VERCEL_OUTPUT], appEnv, childrenCpuSeconds)]
+      : []),
+  ]);
+  const servers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw new Error('a benchmark target did not start', { cause: failed.reason });
+  }
+  const [threadbase, baseline, bare, vercel] = servers as [Server, Server, Server, Server | undefined];
+  return { compared: vercel ? [threadbase, vercel] : [threadbase], baseline, bare, all: servers };
+}
+
+export const vercelOutputPresent = (): boolean => existsSync(`${VERCEL_OUTPUT}/functions`);
