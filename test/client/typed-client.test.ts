@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, type BackendInstance } from '../helpers/backends.js';
-import { startTestServer, type TestServer } from '../e2e/harness.js';
+import { describe, expect, it } from 'vitest';
+import { backends } from '../helpers/backends.js';
+import { useE2e } from '../e2e/api-fixture.js';
 import { publicMessage } from '../../lib/messages/present.js';
 import { runEveryEndpoint } from './every-endpoint.js';
 
@@ -40,21 +40,11 @@ describe('the typed client program', () => {
 });
 
 describe.each(backends)('the typed client against the server ($name)', (backend) => {
-  let instance: BackendInstance;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    instance = await backend.create();
-    server = await startTestServer(instance);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await instance?.cleanup();
-  });
+  const e2e = useE2e(backend);
 
   it('calls every endpoint and gets what the contract says', async () => {
     const tag = randomBytes(5).toString('hex');
-    const report = await runEveryEndpoint(server.url, tag);
+    const report = await runEveryEndpoint(e2e.server().url, tag);
     expect(report.healthStatus).toBe('ok');
     expect(report.registeredUsername).toBe(`u_${tag}`);
     expect(report.loginUsername).toBe(`u_${tag}`);
