@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { backends } from '../helpers/backends.js';
 import { useE2e, type ErrorBody } from './api-fixture.js';
-import { e2eTarget } from './harness.js';
+import { behindVercel } from './harness.js';
 
 const LISTED = 'http://app.test:5173';
 const OTHER_LISTED = 'http://localhost:5173';
@@ -110,7 +110,7 @@ describe.each(backends)('CORS with CORS_ORIGINS set ($name)', (backend) => {
     const unknownPreflight = await e2e.call('OPTIONS', '/api/nope', { headers: preflight(LISTED, 'GET') });
     expect(unknownPreflight.status).toBe(404);
     // On Vercel an unknown path is the platform's own 404: no function runs, so no CORS headers.
-    if (e2eTarget() !== 'vercel-output') {
+    if (!behindVercel()) {
       expectResponseCors(unknown.headers, LISTED);
       expect(unknownPreflight.headers.get('access-control-allow-origin')).toBe(LISTED);
     }
@@ -170,7 +170,7 @@ describe.each(backends)('CORS with CORS_ORIGINS set ($name)', (backend) => {
       json: { title: 'proxied' },
       headers: { cookie, origin: 'https://app.proxy.test', 'x-forwarded-host': 'app.proxy.test' },
     });
-    const onVercel = e2eTarget() === 'vercel-output';
+    const onVercel = behindVercel();
     expect(proxied.status).toBe(onVercel ? 401 : 201);
     // Bearer tokens are not ambient credentials: no origin rule for them. Reads are not refused.
     const bearer = await e2e.call('POST', '/api/conversations', {

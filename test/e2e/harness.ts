@@ -28,6 +28,14 @@ export function e2eTarget(): E2eTarget {
   throw new Error(`E2E_TARGET must be dev-server, prod or vercel-output, not ${target}`);
 }
 
+/**
+ * True when the target sits behind Vercel's routing (`vercel-output`): unknown paths get the
+ * platform's own 404 (no function runs) and the platform sets X-Forwarded-Host itself.
+ */
+export function behindVercel(): boolean {
+  return e2eTarget() === 'vercel-output';
+}
+
 /** The server command line (after the node binary) for E2E_TARGET. */
 function targetArgs(): { name: string; args: string[] } {
   const target = e2eTarget();

@@ -15,7 +15,7 @@ import { setLogSink } from '../../lib/log.js';
 import { closeStore, setStoreForTests } from '../../lib/store/index.js';
 import { backends, type BackendInstance } from '../helpers/backends.js';
 import { makeSession, makeUser } from '../helpers/factories.js';
-import { api, e2eTarget, startTestServer, type ApiClient, type ApiResponse, type TestServer } from './harness.js';
+import { api, behindVercel, startTestServer, type ApiClient, type ApiResponse, type TestServer } from './harness.js';
 import { postChunked, serveHandler, type InProcessServer } from './harness-inprocess.js';
 
 interface Envelope {
@@ -60,7 +60,7 @@ describe.each(backends)('pipeline over HTTP ($name)', (backend) => {
   it("answers unknown routes with a 404 envelope (on Vercel: the platform's own 404, no function runs)", async () => {
     for (const unknown of ['/api/does-not-exist', '/api/conversations/x/y/z', '/']) {
       const res = await call('GET', unknown);
-      if (e2eTarget() === 'vercel-output') {
+      if (behindVercel()) {
         expect(res.status).toBe(404);
         expect(res.headers.get('x-request-id')).toBeNull();
       } else expectEnvelope(res, 404, 'not_found');
