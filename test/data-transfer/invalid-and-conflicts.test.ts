@@ -177,4 +177,17 @@ describe('data import refusals', () => {
     expect(clash.conflicts[0]!.reason).toMatch(/email is already used/);
     expect((await counts(s.sql)).messages).toBe(240);
   });
+  it('a load PostgreSQL itself refuses fails with a clear 409 and writes nothing (it used to hang)', async () => {
+    // Every conversation has several user messages, so this index makes the messages COPY fail
+    // (23505) once all its rows were sent: the refusal arrives after CopyDone (porsager/postgres #1173).
+    await s.sql`create unique index test_one_per_role on messages (conversation_id, role)`;
+    const dir = await store('refused', 100);
+    const failed = await importDirectory(s.sql, s.db.url, { dir }).catch((e: unknown) => e);
+    expect(failed).toMatchObject({ status: 409, code: 'conflict' });
+    expect((failed as Error).message).toMatch(/Duplicate record in the source \(Key \(conversation_id, role\)/);
+    expect(await totalRows(s.sql)).toBe(0);
+    const [open] = await s.sql<{ n: number }[]>`
+      select count(*)::int as n from pg_stat_activity where datname = ${s.db.name} and state like 'idle in transaction%'`;
+    expect(open?.n).toBe(0);
+  });
 });
