@@ -12,6 +12,7 @@ import { TABLE_ORDER, TABLES, type TableName } from './canonical-row.js';
 import { sameChecksum, summarizeAll, type ChecksumSummary, type Checksums } from './checksum.js';
 import { copyInto, sourceStream } from './copy-load.js';
 import { dbChecksums, dbCounts } from './db-checksum.js';
+import { withForeignKeysDeferred } from './foreign-keys.js';
 import { connectionHint, pgCode, type Sql, type Tx } from './db.js';
 import { findConflicts, insertMissing, stageSource, stagedOnly, type Conflict } from './merge.js';
 import { createProgress, type Progress } from './progress.js';
@@ -119,13 +120,23 @@ async function copyAll(
   progress: Progress,
 ): Promise<Record<TableName, number>> {
   const inserted = zeroCounts();
-  for (const name of TABLE_ORDER) {
-    progress.start(`load ${name}`, scan.checksums[name].count, 'rows');
-    inserted[name] = await copyInto(tx, TABLES[name], TABLES[name].table, sourceStream(scan, spool, name, batch), (n) =>
-      progress.tick(n),
-    );
-    progress.done();
-  }
+  await withForeignKeysDeferred(
+    tx,
+    TABLE_ORDER.map((n) => TABLES[n].table),
+    async () => {
+      for (const name of TABLE_ORDER) {
+        progress.start(`load ${name}`, scan.checksums[name].count, 'rows');
+        inserted[name] = await copyInto(
+          tx,
+          TABLES[name],
+          TABLES[name].table,
+          sourceStream(scan, spool, name, batch),
+          (n) => progress.tick(n),
+        );
+        progress.done();
+      }
+    },
+  );
   // The rows carry their seq (the source's list order); the identity continues after them.
   await tx.unsafe(
     `select setval(pg_get_serial_sequence('messages', 'seq'), (select coalesce(max(seq), 0) + 1 from messages), false)`,
