@@ -20,7 +20,7 @@ import { FILES, type ConversationFile } from '../../lib/data-transfer/format.js'
 import { quickConversation } from '../../lib/data-transfer/fast-check.js';
 import { conversationFileSchema } from '../../lib/data-transfer/format.js';
 import { listConversationFiles } from '../../lib/data-transfer/source-dir.js';
-import { conversationRows } from '../../lib/data-transfer/validate.js';
+import { conversationRows } from '../../lib/data-transfer/conversation-rows.js';
 import { generateStore } from './generate-store.js';
 
 const USAGE = 'usage: npm run bench:speedups -- [--messages 200000] [--rounds 2]';

@@ -16,6 +16,21 @@ export interface Issue {
   message: string;
 }
 
+/** Issues kept in full; beyond this only the count grows (a broken store can have millions). */
+const MAX_KEPT_ISSUES = 1000;
+
+/** The issues of one run: the first MAX_KEPT_ISSUES in full, and how many there were in all. */
+export class IssueList {
+  readonly kept: Issue[] = [];
+  count = 0;
+  add(...issues: Issue[]): void {
+    for (const issue of issues) {
+      this.count += 1;
+      if (this.kept.length < MAX_KEPT_ISSUES) this.kept.push(issue);
+    }
+  }
+}
+
 export type ReadResult = { ok: true; value: unknown } | { ok: false; issue: Issue };
 
 const KNOWN_TOP_LEVEL = new Set<string>([

@@ -24,7 +24,8 @@ import { dbChecksums, eachDbRow, type QueryParam } from './db-checksum.js';
 import { type Sql, type Tx } from './db.js';
 import { createProgress, type Progress } from './progress.js';
 import type { Issue } from './source-dir.js';
-import { conversationRows, readConversation, scanSource, type SourceScan } from './validate.js';
+import { conversationRows } from './conversation-rows.js';
+import { readConversation, scanSource, type SourceScan } from './validate.js';
 
 export type DifferenceKind = 'missing-in-database' | 'missing-in-directory' | 'different';
 
@@ -157,7 +158,7 @@ export async function verifyDirectory(
   progress: Progress = createProgress(process.stderr, true),
 ): Promise<VerifyReport> {
   const started = performance.now();
-  const scan = await scanSource(dir, progress);
+  const scan = await scanSource(dir, { progress });
   let differences = new Differences();
   const tables = {} as VerifyReport['tables'];
   await sql.begin('isolation level repeatable read read only', async (tx) => {
