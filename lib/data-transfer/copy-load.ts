@@ -1,8 +1,12 @@
 /**
  * Bulk loading with COPY ... FROM STDIN (text format) through postgres.js's writable stream, fed
- * by stream.pipeline (backpressure: memory holds a chunk, not a table). Conversations and
- * messages come from the spool written while validating; the small tables from memory.
+ * by stream.pipeline (backpressure: memory holds a chunk, not a table). The small tables come from
+ * memory; a merge's conversations and messages from the spool written while validating (a load
+ * into an empty database sends those through copy-pipe.ts instead).
  */
+
+/** The tables read whole into memory (everything but conversations and messages). */
+export type SmallTableName = Exclude<TableName, 'conversations' | 'messages'>;
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -16,6 +20,7 @@ import {
   type TableName,
   type TableSpec,
 } from './canonical-row.js';
+import type { SmallTables } from './format.js';
 import type { Spool } from './spool.js';
 import type { SourceScan } from './validate.js';
 import type { Tx } from './db.js';
@@ -63,19 +68,23 @@ function* batches(rows: SourceCell[][], batchRows: number): Generator<string> {
       .join('');
 }
 
-/** A table of a validated source as a stream of COPY text, in chunks of about `batchRows` rows. */
-export function sourceStream(scan: SourceScan, spool: Spool, name: TableName, batchRows: number): Readable {
+/** A small table of a validated source as a stream of COPY text, in chunks of about `batchRows` rows. */
+export function smallTableStream(small: SmallTables, name: SmallTableName, batchRows: number): Readable {
   switch (name) {
     case 'users':
-      return Readable.from(batches(scan.small.users.map(userCells), batchRows));
+      return Readable.from(batches(small.users.map(userCells), batchRows));
     case 'usage':
-      return Readable.from(batches(scan.small.usage.map(usageCells), batchRows));
+      return Readable.from(batches(small.usage.map(usageCells), batchRows));
     case 'sessions':
-      return Readable.from(batches(scan.small.sessions.map(sessionCells), batchRows));
+      return Readable.from(batches(small.sessions.map(sessionCells), batchRows));
     case 'apiTokens':
-      return Readable.from(batches(scan.small.apiTokens.map(apiTokenCells), batchRows));
-    case 'conversations':
-    case 'messages':
-      return spool.read(name, Math.min(8 << 20, Math.max(16 << 10, batchRows * SPOOL_BYTES_PER_ROW)));
+      return Readable.from(batches(small.apiTokens.map(apiTokenCells), batchRows));
   }
+}
+
+/** A table of a validated source as a stream of COPY text: the small ones from memory, the others from the spool. */
+export function sourceStream(scan: SourceScan, spool: Spool, name: TableName, batchRows: number): Readable {
+  if (name === 'conversations' || name === 'messages')
+    return spool.read(name, Math.min(8 << 20, Math.max(16 << 10, batchRows * SPOOL_BYTES_PER_ROW)));
+  return smallTableStream(scan.small, name, batchRows);
 }

@@ -73,3 +73,24 @@ export function connectionHint(error: unknown, url: string): AppError | undefine
     });
   return undefined;
 }
+
+/** A load's constraint failures as what they mean for the source (else the error itself). */
+export function translateLoadError(error: unknown): unknown {
+  const code = pgCode(error);
+  const detail = error instanceof Error && 'detail' in error ? String((error as { detail: unknown }).detail) : '';
+  if (code === '23505')
+    return new AppError(
+      409,
+      'conflict',
+      `Duplicate record in the source (${detail || (error as Error).message}). Nothing was written; remove the duplicate and re-run.`,
+      { cause: error },
+    );
+  if (code === '23503')
+    return new AppError(
+      400,
+      'validation_failed',
+      `A record refers to a missing parent (${detail || (error as Error).message}). Nothing was written.`,
+      { cause: error },
+    );
+  return error;
+}

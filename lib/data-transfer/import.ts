@@ -1,24 +1,25 @@
 /**
- * data:import and data:restore: a JSON store directory into PostgreSQL, all or nothing.
- * Pass one validates everything, computes the source checksums and spools the rows as COPY text;
- * then one transaction loads them with COPY (straight into the tables when the database is empty,
- * through staging tables when it is not), reads the rows back and compares checksums before
- * COMMIT. Any invalid record, conflict, error or mismatch rolls the whole transaction back; a
- * killed process leaves the database as it was, because nothing is committed until the end.
+ * data:import and data:restore: a JSON store directory into PostgreSQL, all or nothing, in one
+ * transaction. Into an empty database, the conversation files are validated and COPYed in one
+ * pipelined pass (empty-load.ts); into one that holds data, the validated rows are spooled, COPYed
+ * into staging tables and merged (merge.ts). Either way every table is read back and its checksum
+ * compared with the source's before COMMIT. Any invalid record, conflict, error or mismatch rolls
+ * the whole transaction back; a killed process leaves the database as it was, because nothing is
+ * committed until the end.
  */
 import { describeUrl } from '../database-url.js';
 import { AppError } from '../errors.js';
-import { TABLE_ORDER, TABLES, type TableName } from './canonical-row.js';
+import { TABLE_ORDER, type TableName } from './canonical-row.js';
 import { sameChecksum, summarizeAll, type ChecksumSummary, type Checksums } from './checksum.js';
-import { copyInto, sourceStream } from './copy-load.js';
 import { dbChecksums, dbCounts } from './db-checksum.js';
-import { withForeignKeysDeferred } from './foreign-keys.js';
-import { connectionHint, pgCode, type Sql, type Tx } from './db.js';
+import { loadIntoEmpty } from './empty-load.js';
+import { connectionHint, translateLoadError, type Sql, type Tx } from './db.js';
 import { findConflicts, insertMissing, stageSource, stagedOnly, type Conflict } from './merge.js';
 import { createProgress, type Progress } from './progress.js';
 import type { Issue } from './source-dir.js';
 import { Spool } from './spool.js';
-import { scanSource, type SourceScan } from './validate.js';
+import { scanSmall, type SmallScan } from './small-tables.js';
+import { scanConversations, type SourceScan } from './validate.js';
 
 export type ImportStatus = 'imported' | 'already-imported' | 'dry-run' | 'invalid' | 'conflict' | 'not-empty';
 export type ImportMode = 'empty-database' | 'merge' | 'replace';
@@ -112,38 +113,6 @@ async function holdsExactly(sql: Sql | Tx, scan: SourceScan, counts: Record<Tabl
   return mismatches(scan.checksums, await dbChecksums(sql)).length === 0;
 }
 
-async function copyAll(
-  tx: Tx,
-  scan: SourceScan,
-  spool: Spool,
-  batch: number,
-  progress: Progress,
-): Promise<Record<TableName, number>> {
-  const inserted = zeroCounts();
-  await withForeignKeysDeferred(
-    tx,
-    TABLE_ORDER.map((n) => TABLES[n].table),
-    async () => {
-      for (const name of TABLE_ORDER) {
-        progress.start(`load ${name}`, scan.checksums[name].count, 'rows');
-        inserted[name] = await copyInto(
-          tx,
-          TABLES[name],
-          TABLES[name].table,
-          sourceStream(scan, spool, name, batch),
-          (n) => progress.tick(n),
-        );
-        progress.done();
-      }
-    },
-  );
-  // The rows carry their seq (the source's list order); the identity continues after them.
-  await tx.unsafe(
-    `select setval(pg_get_serial_sequence('messages', 'seq'), (select coalesce(max(seq), 0) + 1 from messages), false)`,
-  );
-  return inserted;
-}
-
 async function verifyLoaded(tx: Tx, scan: SourceScan, mode: ImportMode, progress: Progress): Promise<void> {
   progress.start('verify', TABLE_ORDER.length, 'tables');
   const db = await dbChecksums(tx, mode === 'merge' ? stagedOnly : () => '');
@@ -160,30 +129,37 @@ async function verifyLoaded(tx: Tx, scan: SourceScan, mode: ImportMode, progress
   }
 }
 
-/** Everything between BEGIN and COMMIT. */
-async function runTransaction(
+/** What the transaction found out, for the report: the scan (once complete) and what it wrote. */
+interface Outcome {
+  scan?: SourceScan;
+  mode: ImportMode | null;
+  inserted: Record<TableName, number>;
+  verified: boolean;
+}
+
+const invalidMessage = (scan: SourceScan): string =>
+  `${scan.issueCount} invalid record(s) in ${scan.dir}. Nothing was written; fix them and re-run.`;
+
+/** Records the complete scan; an invalid source ends the transaction here. */
+function accept(outcome: Outcome, scan: SourceScan): SourceScan {
+  outcome.scan = scan;
+  if (scan.issueCount > 0) throw new Abort('invalid', invalidMessage(scan));
+  return scan;
+}
+
+/** Into a database that holds data: spool while validating, stage, refuse conflicts, insert what is missing. */
+async function merge(
   tx: Tx,
-  scan: SourceScan,
-  spool: Spool,
+  first: SmallScan,
   options: ImportOptions,
-  report: ImportReport,
+  outcome: Outcome,
   progress: Progress,
 ): Promise<void> {
-  await tx`select pg_advisory_xact_lock(hashtext(${IMPORT_LOCK}))`;
-  if (options.replace) await tx.unsafe(`truncate ${ALL_TABLES}`);
-  const counts = await dbCounts(tx);
-  if (options.requireEmpty && !isEmpty(counts)) {
-    throw new Abort(
-      'not-empty',
-      'The database already holds data, so restore refused to touch it. Re-run with --force to replace all of its contents (in one transaction), or restore into an empty database.',
-    );
-  }
-  if (isEmpty(counts)) {
-    report.mode = options.replace ? 'replace' : 'empty-database';
-    report.inserted = await copyAll(tx, scan, spool, options.batchSize ?? 1000, progress);
-  } else {
-    report.mode = 'merge';
-    if (await holdsExactly(tx, scan, counts))
+  const spool = await Spool.open();
+  try {
+    const scan = accept(outcome, await scanConversations(first, { progress, sink: spool }));
+    outcome.mode = 'merge';
+    if (await holdsExactly(tx, scan, await dbCounts(tx)))
       throw new Abort(
         'already-imported',
         'Already imported: the database holds exactly these records. Nothing was written.',
@@ -196,11 +172,41 @@ async function runTransaction(
         `${conflicts.length} record(s) already exist in the database with different content. Nothing was written; resolve them (or restore into an empty database) and re-run.`,
         conflicts,
       );
-    report.inserted = await insertMissing(tx, progress);
+    outcome.inserted = await insertMissing(tx, progress);
+  } finally {
+    await spool.remove();
   }
-  await verifyLoaded(tx, scan, report.mode, progress);
-  report.verified = true;
-  if (report.mode === 'merge' && TABLE_ORDER.every((n) => report.inserted[n] === 0)) {
+}
+
+/** Everything between BEGIN and COMMIT. */
+async function runTransaction(
+  tx: Tx,
+  first: SmallScan,
+  options: ImportOptions,
+  outcome: Outcome,
+  progress: Progress,
+): Promise<void> {
+  await tx`select pg_advisory_xact_lock(hashtext(${IMPORT_LOCK}))`;
+  if (options.replace) await tx.unsafe(`truncate ${ALL_TABLES}`);
+  if (isEmpty(await dbCounts(tx))) {
+    const scan = await loadIntoEmpty(tx, first, options.batchSize ?? 1000, progress, (s) => accept(outcome, s));
+    outcome.mode = options.replace ? 'replace' : 'empty-database';
+    outcome.inserted = Object.fromEntries(TABLE_ORDER.map((n) => [n, scan.checksums[n].count])) as Record<
+      TableName,
+      number
+    >;
+  } else if (options.requireEmpty) {
+    accept(outcome, await scanConversations(first, { progress }));
+    throw new Abort(
+      'not-empty',
+      'The database already holds data, so restore refused to touch it. Re-run with --force to replace all of its contents (in one transaction), or restore into an empty database.',
+    );
+  } else {
+    await merge(tx, first, options, outcome, progress);
+  }
+  await verifyLoaded(tx, outcome.scan!, outcome.mode!, progress);
+  outcome.verified = true;
+  if (outcome.mode === 'merge' && TABLE_ORDER.every((n) => outcome.inserted[n] === 0)) {
     throw new Abort(
       'already-imported',
       'Already imported: every record exists in the database with the same content. Nothing was written.',
@@ -208,52 +214,40 @@ async function runTransaction(
   }
 }
 
-function translateLoadError(error: unknown): unknown {
-  const code = pgCode(error);
-  const detail = error instanceof Error && 'detail' in error ? String((error as { detail: unknown }).detail) : '';
-  if (code === '23505')
-    return new AppError(
-      409,
-      'conflict',
-      `Duplicate record in the source (${detail || (error as Error).message}). Nothing was written; remove the duplicate and re-run.`,
-      { cause: error },
-    );
-  if (code === '23503')
-    return new AppError(
-      400,
-      'validation_failed',
-      `A record refers to a missing parent (${detail || (error as Error).message}). Nothing was written.`,
-      { cause: error },
-    );
-  return error;
-}
-
+/** Runs the transaction and reports its outcome; errors other than the refusals are thrown. */
 async function load(
   sql: Sql,
   url: string,
-  scan: SourceScan,
-  spool: Spool,
+  first: SmallScan,
   options: ImportOptions,
-  report: ImportReport,
   progress: Progress,
-): Promise<void> {
+): Promise<ImportReport> {
+  const outcome: Outcome = { mode: null, inserted: zeroCounts(), verified: false };
+  let refusal: Abort | undefined;
   try {
-    await sql.begin((tx) => runTransaction(tx, scan, spool, options, report, progress));
+    await sql.begin((tx) => runTransaction(tx, first, options, outcome, progress));
+  } catch (error) {
+    if (!(error instanceof Abort) || !outcome.scan) throw connectionHint(error, url) ?? translateLoadError(error);
+    refusal = error;
+  }
+  const report = baseReport(outcome.scan!, url, false);
+  Object.assign(report, { mode: outcome.mode, inserted: outcome.inserted, verified: outcome.verified });
+  if (!refusal) {
     report.unchanged = Object.fromEntries(TABLE_ORDER.map((n) => [n, report.counts[n] - report.inserted[n]])) as Record<
       TableName,
       number
     >;
     report.message = `Imported ${TABLE_ORDER.map((n) => `${report.inserted[n]} ${n}`).join(', ')}; verified before COMMIT.`;
-  } catch (error) {
-    if (!(error instanceof Abort)) throw connectionHint(error, url) ?? translateLoadError(error);
-    Object.assign(report, {
-      status: error.status,
-      ok: error.status === 'already-imported',
-      message: error.message,
-      conflicts: error.conflicts,
-    });
-    if (error.status === 'already-imported') report.unchanged = { ...report.counts };
+    return report;
   }
+  Object.assign(report, {
+    status: refusal.status,
+    ok: refusal.status === 'already-imported',
+    message: refusal.message,
+    conflicts: refusal.conflicts,
+  });
+  if (refusal.status === 'already-imported') report.unchanged = { ...report.counts };
+  return report;
 }
 
 async function dryRun(sql: Sql, url: string, scan: SourceScan, report: ImportReport): Promise<void> {
@@ -278,25 +272,18 @@ async function dryRun(sql: Sql, url: string, scan: SourceScan, report: ImportRep
 export async function importDirectory(sql: Sql, url: string, options: ImportOptions): Promise<ImportReport> {
   const started = performance.now();
   const progress = options.progress ?? createProgress(process.stderr, true);
-  const spool = options.dryRun ? undefined : await Spool.open();
-  try {
-    const scan = await scanSource(options.dir, progress, spool);
-    const report = baseReport(scan, url, options.dryRun === true);
-    if (scan.issueCount > 0) {
-      Object.assign(report, {
-        status: 'invalid',
-        ok: false,
-        message: `${scan.issueCount} invalid record(s) in ${options.dir}. Nothing was written; fix them and re-run.`,
-      });
-    } else if (spool) {
-      await load(sql, url, scan, spool, options, report, progress);
-    } else {
-      await dryRun(sql, url, scan, report);
-    }
-    return finish(report, started);
-  } finally {
-    await spool?.remove();
-  }
+  const first = await scanSmall(options.dir);
+  if (!options.dryRun) return finish(await load(sql, url, first, options, progress), started);
+  const scan = await scanConversations(first, { progress });
+  const report = baseReport(scan, url, true);
+  if (scan.issueCount > 0) {
+    Object.assign(report, {
+      status: 'invalid',
+      ok: false,
+      message: invalidMessage(scan),
+    });
+  } else await dryRun(sql, url, scan, report);
+  return finish(report, started);
 }
 
 function finish(report: ImportReport, started: number): ImportReport {

@@ -42,14 +42,14 @@ describe('data:import killed mid-load', () => {
     );
 
     const deadline = Date.now() + 60_000;
-    while (!stderr.includes('load messages: started') && Date.now() < deadline) await sleep(20);
-    expect(stderr).toContain('load messages: started');
+    while (!stderr.includes('validate and load messages: started') && Date.now() < deadline) await sleep(20);
+    expect(stderr).toContain('validate and load messages: started');
     let copied = 0;
     while ((copied = await copiedSoFar()) === 0 && Date.now() < deadline) await sleep(10);
     expect(copied).toBeGreaterThan(0);
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
-    expect(stderr).not.toContain('load messages: done');
+    expect(stderr).not.toContain('validate and load messages: done');
 
     // PostgreSQL aborts the transaction once it notices the dropped connection.
     while ((await toolBackends()) > 0 && Date.now() < deadline) await sleep(50);
@@ -94,7 +94,7 @@ describe('data:import killed mid-load', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const deadline = Date.now() + 60_000;
-    while (!stderr.includes('load messages: started') && Date.now() < deadline) await sleep(20);
+    while (!stderr.includes('validate and load messages: started') && Date.now() < deadline) await sleep(20);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(stderr).toContain('SIGINT: stopped; nothing was committed');
