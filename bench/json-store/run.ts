@@ -42,11 +42,11 @@ function start(name: string, dir: string): Promise<Server> {
     LOG_LEVEL: 'silent',
     NODE_ENV: 'production',
     USAGE_LIMITS: JSON.stringify(BENCH_USAGE_LIMITS),
-    ...(process.env.BENCH_JSON_CPU_PROF
-      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_JSON_CPU_PROF}` }
-      : {}),
   });
-  return startServer(name, ['dist/scripts/start.js'], env);
+  // BENCH_JSON_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it stops.
+  const prof = process.env.BENCH_JSON_CPU_PROF;
+  const flags = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
+  return startServer(name, [...flags, 'dist/scripts/start.js'], env);
 }
 
 async function sample(scenario: Scenario, rounds: number): Promise<number[]> {

@@ -14,7 +14,10 @@ export interface Scenario {
   run(i: number): Promise<number>;
 }
 
-export const SEARCH_PATH = '/api/search?q=postgres%20thread&limit=20';
+/** A word only the benchmark's own appends hold: as many hits in either store. */
+export const SEARCH_PATH = '/api/search?q=lighthouse&limit=20';
+/** Two words most generated messages hold: hits grow with the store. */
+export const BROAD_SEARCH_PATH = '/api/search?q=postgres%20thread&limit=20';
 
 const message = (i: number) => ({ role: 'user', content: `bench message ${i} lighthouse` });
 
@@ -35,6 +38,7 @@ export function scenarios(client: Client, conversationId: string): Scenario[] {
       },
     },
     { name: 'search', run: async () => (await client.expect(200, 'GET', SEARCH_PATH)).ms },
+    { name: 'search, broad', run: async () => (await client.expect(200, 'GET', BROAD_SEARCH_PATH)).ms },
     {
       name: 'get conversation',
       run: async () => (await client.expect(200, 'GET', `/api/conversations/${conversationId}`)).ms,

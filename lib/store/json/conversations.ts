@@ -3,7 +3,6 @@
  * its messages inline, in list order, plus the idempotency records of the writes made to it.
  * Message writes live in lib/store/json/messages.ts and rewrite only that one file.
  */
-import path from 'node:path';
 import { conflict } from '../../errors.js';
 import { assertStorable } from '../../validation/storable-json.js';
 import type {
@@ -17,20 +16,14 @@ import type {
   Written,
 } from '../types.js';
 import { CorruptFileError, readSnapshot } from './atomic-file.js';
-import { userConversations, type Catalog } from './catalog.js';
+import { userConversations } from './catalog.js';
 import { requireId } from './collections.js';
-import type { DataDir } from './data-dir.js';
+import { commitConversation, filePath, removeConversation, type ConversationFiles } from './conversation-commit.js';
 import { canonicalId, canonicalTime, parseConversationText, type StoredConversation } from './format.js';
+import { TopRows } from './top-rows.js';
 import { checkIdempotency, forgetRecords, withIdempotencyRecord, type IdempotencyCheck } from './idempotency.js';
 
-export interface ConversationFiles {
-  data: DataDir;
-  catalog: Catalog;
-}
-
-export function filePath(files: ConversationFiles, id: string): string {
-  return path.join(files.data.conversationsDir, `${id}.json`);
-}
+export { filePath, type ConversationFiles };
 
 /** Reads a conversation file; null when it does not exist. */
 export async function readConversation(files: ConversationFiles, id: string): Promise<StoredConversation | null> {
@@ -107,7 +100,7 @@ export async function createConversation(
     if ((await readConversation(files, base.id)) !== null) throw conflict('id');
     const value = toConversationRecord(base);
     const stored = withIdempotencyRecord(base, base.userId, value, idempotency, createdAt);
-    await files.data.writeJson(filePath(files, base.id), stored);
+    await commitConversation(files, stored);
     return { value, replayed: false };
   });
 }
@@ -125,6 +118,16 @@ export async function getConversation(
 
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+const newestFirst = (a: ConversationKey, b: ConversationKey): number =>
+  cmp(b.updatedAt, a.updatedAt) || cmp(b.id, a.id);
+
+/** The first `n` rows that `keep` accepts, newest first: a bounded selection, not a sort of all rows. */
+function firstInOrder<T extends ConversationKey>(rows: T[], keep: (row: T) => boolean, n: number): T[] {
+  const top = new TopRows<T>(n, newestFirst);
+  for (const row of rows) if (keep(row)) top.offer(row);
+  return top.rows;
+}
+
 export async function listConversations(
   files: ConversationFiles,
   userId: string,
@@ -135,10 +138,13 @@ export async function listConversations(
   if (owner === null) return { items: [], hasMore: false };
   return files.data.read(async () => {
     const after = page.after;
-    const rows = (await userConversations(files.catalog, owner))
-      .filter((c) => c.archived === filter.archived)
-      .filter((c) => !after || c.updatedAt < after.updatedAt || (c.updatedAt === after.updatedAt && c.id < after.id))
-      .sort((a, b) => cmp(b.updatedAt, a.updatedAt) || cmp(b.id, a.id));
+    const rows = firstInOrder(
+      await userConversations(files.catalog, owner),
+      (c) =>
+        c.archived === filter.archived &&
+        (!after || c.updatedAt < after.updatedAt || (c.updatedAt === after.updatedAt && c.id < after.id)),
+      page.limit + 1,
+    );
     const items = rows.slice(0, page.limit).map(({ idempotency: _records, ...record }) => record);
     return { items, hasMore: rows.length > page.limit };
   });
@@ -162,7 +168,7 @@ export async function updateConversation(
       archived: changes.archived ?? conversation.archived,
       updatedAt: at,
     };
-    await files.data.writeJson(filePath(files, conversation.id), next);
+    await commitConversation(files, next);
     return toConversationRecord(next);
   });
 }
@@ -173,6 +179,6 @@ export async function deleteConversation(files: ConversationFiles, userId: strin
     if (!conversation) return false;
     // Its own records go with its file; older copies in idempotency.json are dropped first.
     await forgetRecords(files.data, conversation.id);
-    return files.data.removeFile(filePath(files, conversation.id));
+    return removeConversation(files, conversation.id);
   });
 }

@@ -18,7 +18,8 @@ import type {
   QuotaInput,
   Written,
 } from '../types.js';
-import { cmp, filePath, readOwned, replayOf, type ConversationFiles } from './conversations.js';
+import { commitConversation } from './conversation-commit.js';
+import { cmp, readOwned, replayOf, type ConversationFiles } from './conversations.js';
 import { canonicalId, canonicalTime, toMessageRecord, type StoredConversation, type StoredMessage } from './format.js';
 import { withIdempotencyRecord } from './idempotency.js';
 import { quotaExceeded } from '../../usage/quota-error.js';
@@ -118,7 +119,7 @@ export async function appendMessage(
     await charge(files, userId, options.quota, 1);
     const next = { ...withNewMessage(conversation, message), updatedAt: message.createdAt };
     const stored = withIdempotencyRecord(next, userId, message, options.idempotency, message.createdAt);
-    await files.data.writeJson(filePath(files, conversation.id), stored);
+    await commitConversation(files, stored);
     return { value: message, replayed: false };
   });
 }
@@ -138,10 +139,7 @@ export async function putMessage(
     if (index < 0) {
       await charge(files, userId, options.quota, 1);
       const created = { ...message, createdAt: at };
-      await files.data.writeJson(filePath(files, conversation.id), {
-        ...withNewMessage(conversation, created),
-        updatedAt: at,
-      });
+      await commitConversation(files, { ...withNewMessage(conversation, created), updatedAt: at });
       return { value: created, created: true };
     }
     const current = conversation.messages[index]!;
@@ -158,7 +156,7 @@ export async function putMessage(
     };
     const messages = conversation.messages.slice();
     messages[index] = replaced;
-    await files.data.writeJson(filePath(files, conversation.id), { ...conversation, messages, updatedAt: at });
+    await commitConversation(files, { ...conversation, messages, updatedAt: at });
     return { value: toMessageRecord(conversation.id, replaced), created: false };
   });
 }
@@ -180,7 +178,7 @@ async function removeWhere(
     const { found, keep } = pick(conversation.messages);
     if (!found) return false;
     if (keep.length !== conversation.messages.length) {
-      await files.data.writeJson(filePath(files, conversation.id), { ...conversation, messages: keep, updatedAt: at });
+      await commitConversation(files, { ...conversation, messages: keep, updatedAt: at });
     }
     return true;
   });
@@ -236,10 +234,7 @@ export async function replaceMessages(
     let lastSeq = conversation.lastSeq;
     const messages = value.map(({ conversationId: _c, ...m }) => ({ ...m, seq: seqOf.get(m.id) ?? (lastSeq += 1) }));
     const next = { ...conversation, messages, lastSeq, updatedAt: plan.unchanged ? conversation.updatedAt : now };
-    await files.data.writeJson(
-      filePath(files, conversation.id),
-      withIdempotencyRecord(next, userId, value, options.idempotency, now),
-    );
+    await commitConversation(files, withIdempotencyRecord(next, userId, value, options.idempotency, now));
     return { value, replayed: false };
   });
 }
