@@ -26,6 +26,7 @@ import { AsyncMutex } from './file-lock.js';
 import type { ConversationRecord } from '../types.js';
 import { parseConversationText, type IdempotencyRecord, type StoredConversation } from './format.js';
 import { isCanonicalUuid } from '../../validation/uuid.js';
+import { setShelved, type UserShelf } from './user-shelves.js';
 
 /** A conversation's record (as the store returns it) with the file's idempotency records. */
 export interface ConversationSummary extends ConversationRecord {
@@ -61,6 +62,8 @@ export interface Catalog {
   readonly mutex: AsyncMutex;
   /** Called with the id of every entry set or dropped (the search index's change feed). */
   readonly listeners: Set<(id: string) => void>;
+  /** Per-user views of the entries (user-shelves.ts). */
+  readonly shelves: Map<string, UserShelf>;
 }
 
 /** `<id>.json` with the id in canonical lower case (the id, or undefined for any other name). */
@@ -82,6 +85,7 @@ export function createCatalog(dir: string, journal: string, cacheBytesLimit = DE
     cacheBytesLimit,
     mutex: new AsyncMutex(),
     listeners: new Set(),
+    shelves: new Map(),
   };
 }
 
@@ -98,30 +102,28 @@ export function summarise(conversation: StoredConversation): ConversationSummary
   };
 }
 
-/** Sets (or, with undefined, drops) an entry, keeping the cache's byte count. */
+/** Sets (or, with undefined, drops) an entry, keeping the cache's byte count and the shelves. */
 function setEntry(catalog: Catalog, id: string, entry: Entry | undefined): void {
   const old = catalog.entries.get(id);
   for (const listener of catalog.listeners) listener(id);
   if (old?.conversation) catalog.cachedBytes -= old.bytes;
-  if (entry === undefined) {
-    catalog.entries.delete(id);
-    return;
-  }
-  if (entry.conversation && catalog.cachedBytes + entry.bytes > catalog.cacheBytesLimit) entry.conversation = null;
-  if (entry.conversation) catalog.cachedBytes += entry.bytes;
-  catalog.entries.set(id, entry);
+  if (entry?.conversation && catalog.cachedBytes + entry.bytes > catalog.cacheBytesLimit) entry.conversation = null;
+  if (entry?.conversation) catalog.cachedBytes += entry.bytes;
+  setShelved(catalog.shelves, id, old, entry);
+  if (entry === undefined) catalog.entries.delete(id);
+  else catalog.entries.set(id, entry);
 }
 
 function goodEntry(identity: string, conversation: StoredConversation, bytes: number): Entry {
   return { identity, summary: summarise(conversation), conversation, bytes };
 }
 
-/** Brings the catalog up to date with the files and returns all entries. */
-export function refreshCatalog(catalog: Catalog): Promise<Entry[]> {
+/** Brings the catalog up to date with the files. */
+export function refreshCatalog(catalog: Catalog): Promise<void> {
   return catalog.mutex.run(() => refreshNow(catalog));
 }
 
-async function refreshNow(catalog: Catalog): Promise<Entry[]> {
+async function refreshNow(catalog: Catalog): Promise<void> {
   // The journal first: a commit between the two stats then shows as a broken chain (a full scan),
   // never as a line skipped.
   const journal = await journalEnd(catalog.journal);
@@ -129,13 +131,12 @@ async function refreshNow(catalog: Catalog): Promise<Entry[]> {
   if (dir === null) {
     for (const id of [...catalog.entries.keys()]) setEntry(catalog, id, undefined);
     catalog.synced = null;
-    return [];
+    return;
   }
   const changed = await changedSince(catalog, journal, dir);
   if (changed === null) await fullScan(catalog);
   else await inBatches([...changed], (id) => refreshEntry(catalog, id));
   catalog.synced = { dir, journal };
-  return [...catalog.entries.values()];
 }
 
 /** The ids the journal says changed since the catalog's sync point; null when it cannot vouch. */
@@ -222,18 +223,18 @@ export function recordOwnWrite(catalog: Catalog, write: OwnWrite): Promise<void>
   });
 }
 
-/** The user's conversation entries; throws the CorruptFileError of a damaged file of theirs. */
-export async function userEntries(
-  catalog: Catalog,
-  userId: string,
-): Promise<Array<Entry & { summary: ConversationSummary }>> {
-  const entries = await refreshCatalog(catalog);
-  const damaged = entries.find((entry) => entry.damaged?.owner === userId);
-  if (damaged?.damaged) throw damaged.damaged;
-  return entries.filter((e): e is Entry & { summary: ConversationSummary } => e.summary?.userId === userId);
-}
+const EMPTY_SHELF: UserShelf = { entries: new Map(), order: [], damaged: new Set(), uncached: 0, keys: new Map() };
 
-/** The user's conversation summaries; throws the CorruptFileError of a damaged file of theirs. */
-export async function userConversations(catalog: Catalog, userId: string): Promise<ConversationSummary[]> {
-  return (await userEntries(catalog, userId)).map((entry) => entry.summary);
+/**
+ * The user's shelf (their entries, list order, keys) after bringing the catalog up to date;
+ * throws the CorruptFileError of a damaged file of theirs. Read it, never change it.
+ */
+export async function userShelf(catalog: Catalog, userId: string): Promise<UserShelf> {
+  await refreshCatalog(catalog);
+  const shelf = catalog.shelves.get(userId);
+  for (const id of shelf?.damaged ?? []) {
+    const damaged = catalog.entries.get(id)?.damaged;
+    if (damaged) throw damaged;
+  }
+  return shelf ?? EMPTY_SHELF;
 }

@@ -16,11 +16,11 @@ import type {
   Written,
 } from '../types.js';
 import { CorruptFileError, readSnapshot } from './atomic-file.js';
-import { userConversations } from './catalog.js';
+import { userShelf, type ConversationSummary } from './catalog.js';
 import { requireId } from './collections.js';
 import { commitConversation, filePath, removeConversation, type ConversationFiles } from './conversation-commit.js';
 import { canonicalId, canonicalTime, parseConversationText, type StoredConversation } from './format.js';
-import { TopRows } from './top-rows.js';
+import { firstAfter } from './user-shelves.js';
 import { checkIdempotency, forgetRecords, withIdempotencyRecord, type IdempotencyCheck } from './idempotency.js';
 
 export { filePath, type ConversationFiles };
@@ -118,16 +118,6 @@ export async function getConversation(
 
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-const newestFirst = (a: ConversationKey, b: ConversationKey): number =>
-  cmp(b.updatedAt, a.updatedAt) || cmp(b.id, a.id);
-
-/** The first `n` rows that `keep` accepts, newest first: a bounded selection, not a sort of all rows. */
-function firstInOrder<T extends ConversationKey>(rows: T[], keep: (row: T) => boolean, n: number): T[] {
-  const top = new TopRows<T>(n, newestFirst);
-  for (const row of rows) if (keep(row)) top.offer(row);
-  return top.rows;
-}
-
 export async function listConversations(
   files: ConversationFiles,
   userId: string,
@@ -137,14 +127,10 @@ export async function listConversations(
   const owner = canonicalId(userId);
   if (owner === null) return { items: [], hasMore: false };
   return files.data.read(async () => {
-    const after = page.after;
-    const rows = firstInOrder(
-      await userConversations(files.catalog, owner),
-      (c) =>
-        c.archived === filter.archived &&
-        (!after || c.updatedAt < after.updatedAt || (c.updatedAt === after.updatedAt && c.id < after.id)),
-      page.limit + 1,
-    );
+    const { order } = await userShelf(files.catalog, owner);
+    const rows: ConversationSummary[] = [];
+    for (let i = firstAfter(order, page.after); i < order.length && rows.length <= page.limit; i++)
+      if (order[i]!.archived === filter.archived) rows.push(order[i]!);
     const items = rows.slice(0, page.limit).map(({ idempotency: _records, ...record }) => record);
     return { items, hasMore: rows.length > page.limit };
   });

@@ -10,7 +10,8 @@
  * matches and how it ranks are unchanged. Its size is bounded by the catalog's memory budget
  * (it indexes only conversations the catalog keeps).
  */
-import type { Catalog, Entry } from './catalog.js';
+import type { Catalog } from './catalog.js';
+import type { UserShelf } from './user-shelves.js';
 import type { StoredConversation, StoredMessage } from './format.js';
 
 export interface Posting {
@@ -39,11 +40,11 @@ class UserIndex {
     if (this.dirty.size > MAX_DIRTY) this.dirty = null;
   }
 
-  /** Brings the index in step with the user's cached conversations (`entries`: all of the user's). */
-  sync(catalog: Catalog, entries: Entry[]): void {
+  /** Brings the index in step with the user's cached conversations (`shelf`: the user's). */
+  sync(catalog: Catalog, shelf: UserShelf): void {
     if (this.dirty === null) {
       const live = new Set<string>();
-      for (const entry of entries) if (entry.conversation) live.add(this.update(entry.conversation));
+      for (const entry of shelf.entries.values()) if (entry.conversation) live.add(this.update(entry.conversation));
       for (const id of [...this.byConversation.keys()]) if (!live.has(id)) this.remove(id);
     } else {
       for (const id of this.dirty) {
@@ -118,17 +119,16 @@ function indexOf(catalog: Catalog, userId: string): UserIndex {
 }
 
 /**
- * The candidate messages for `words` among the user's cached conversations (`entries`, all the
- * user's): those of the word with the fewest candidates. Call right after refreshing the catalog.
+ * The candidate messages for `words` among the user's cached conversations (`shelf`): those of the word with the fewest candidates. Call right after refreshing the catalog.
  */
 export function indexedCandidates(
   catalog: Catalog,
   userId: string,
-  entries: Entry[],
+  shelf: UserShelf,
   words: string[],
 ): ReadonlySet<Posting> {
   const index = indexOf(catalog, userId);
-  index.sync(catalog, entries);
+  index.sync(catalog, shelf);
   let best: Array<Set<Posting>> | undefined;
   let bestSize = Infinity;
   for (const word of words) {

@@ -7,7 +7,7 @@
  * with each message's lower-cased content computed once per version of the message.
  */
 import type { PageRequest, PageResult, SearchHit, SearchKey, SearchQuery } from '../types.js';
-import { inBatches, userEntries } from './catalog.js';
+import { inBatches, userShelf } from './catalog.js';
 import { readConversation, type ConversationFiles } from './conversations.js';
 import { canonicalId, toMessageRecord, type StoredConversation, type StoredMessage } from './format.js';
 import { indexedCandidates } from './search-index.js';
@@ -88,12 +88,15 @@ function consider(m: Matcher, conversation: StoredConversation, message: StoredM
 
 /** Hits in conversations the catalog keeps (through the word index) and in the others (read from their files). */
 async function collect(files: ConversationFiles, userId: string, only: string | undefined, m: Matcher): Promise<void> {
-  const entries = await userEntries(files.catalog, userId);
-  for (const p of indexedCandidates(files.catalog, userId, entries, m.words))
+  const shelf = await userShelf(files.catalog, userId);
+  for (const p of indexedCandidates(files.catalog, userId, shelf, m.words))
     if (!only || p.conversation.id === only) consider(m, p.conversation, p.message, p.lower);
-  const uncached = entries.filter((e) => !e.conversation && (!only || e.summary.id === only));
+  const uncached =
+    shelf.uncached === 0
+      ? []
+      : [...shelf.entries.values()].filter((e) => e.summary && !e.conversation && (!only || e.summary.id === only));
   await inBatches(uncached, async (entry) => {
-    const conversation = await readConversation(files, entry.summary.id);
+    const conversation = await readConversation(files, entry.summary!.id);
     if (!conversation || conversation.userId !== userId) return;
     for (const message of conversation.messages) consider(m, conversation, message, message.content.toLowerCase());
   });
