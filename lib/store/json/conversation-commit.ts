@@ -3,10 +3,11 @@
  * per-conversation size limit, commits the file (atomically, fenced), appends the change to the
  * journal (change-journal.ts) and updates this process's catalog in place (catalog.ts).
  *
- * The size limit (JSON_STORE_MAX_CONVERSATION_MB, docs/decisions/0014): a write that would make a
- * conversation file larger than the limit, and larger than it is now, is refused with
- * `413 payload_too_large` before anything is written. Writes that keep or shrink its size (deleting
- * messages, renaming, archiving) always pass, so a conversation over the limit can still be cleaned up.
+ * The size limit (JSON_STORE_MAX_CONVERSATION_MB, docs/decisions/0014): a message write that would
+ * make a conversation file larger than the limit, and larger than it is now, is refused with
+ * `413 payload_too_large` before anything is written. Deleting messages, renaming and archiving
+ * always pass, so a conversation over the limit (e.g. one written before the limit was lowered)
+ * can still be cleaned up.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -50,12 +51,19 @@ async function sizeOf(file: string): Promise<number> {
   }
 }
 
-/** Writes the conversation's file (inside `data.write`); throws 413 when it would outgrow the limit. */
-export async function commitConversation(files: ConversationFiles, conversation: StoredConversation): Promise<void> {
+/**
+ * Writes the conversation's file (inside `data.write`); throws 413 when it would outgrow the limit
+ * (`limited: false` for changes of the conversation's own fields, which are always allowed).
+ */
+export async function commitConversation(
+  files: ConversationFiles,
+  conversation: StoredConversation,
+  { limited = true } = {},
+): Promise<void> {
   const file = filePath(files, conversation.id);
   const text = `${JSON.stringify(conversation, null, 2)}\n`;
   const bytes = Buffer.byteLength(text);
-  if (bytes > files.maxConversationBytes && bytes > (await sizeOf(file)))
+  if (limited && bytes > files.maxConversationBytes && bytes > (await sizeOf(file)))
     throw conversationTooLarge(files.maxConversationBytes, bytes);
   await recorded(files, conversation.id, async () => {
     await files.data.writeText(file, text);

@@ -154,7 +154,7 @@ export async function updateConversation(
       archived: changes.archived ?? conversation.archived,
       updatedAt: at,
     };
-    await commitConversation(files, next);
+    await commitConversation(files, next, { limited: false });
     return toConversationRecord(next);
   });
 }
