@@ -80,6 +80,7 @@ const envSchema = z.object({
   BENCH_DATABASE_URL: optionalString,
   DATA_DIR: z.string().min(1).default('./data'),
   JSON_STORE_MAX_CONVERSATION_MB: z.coerce.number().positive().default(8),
+  JSON_STORE_CACHE_MB: z.coerce.number().min(0).default(64),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   USAGE_LIMITS: usageLimits.optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(3),
@@ -128,6 +129,8 @@ const configSchema = envSchema
     dataDir: e.DATA_DIR,
     /** JSON_STORE_MAX_CONVERSATION_MB in bytes: the JSON store's per-conversation size limit. */
     jsonStoreMaxConversationBytes: Math.round(e.JSON_STORE_MAX_CONVERSATION_MB * 1024 * 1024),
+    /** JSON_STORE_CACHE_MB in bytes: conversation files the JSON store keeps parsed (and indexed) in memory. */
+    jsonStoreCacheBytes: Math.round(e.JSON_STORE_CACHE_MB * 1024 * 1024),
     port: e.PORT,
     usageLimits: e.USAGE_LIMITS ?? DEFAULT_USAGE_LIMITS,
     db: {

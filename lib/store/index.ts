@@ -32,6 +32,7 @@ async function createStore(): Promise<Store> {
     dataDir: cfg.dataDir,
     readOnly: cfg.onVercel,
     maxConversationBytes: cfg.jsonStoreMaxConversationBytes,
+    cacheBytes: cfg.jsonStoreCacheBytes,
   });
 }
 

@@ -20,7 +20,7 @@ import * as usage from './usage-rules.js';
 export interface JsonStoreOptions extends DataDirOptions {
   /** Per-conversation size limit in bytes (JSON_STORE_MAX_CONVERSATION_MB; default 8 MiB). */
   maxConversationBytes?: number;
-  /** Memory budget of parsed conversations kept for search, in file bytes (default 128 MiB). */
+  /** Memory budget of parsed conversations kept for search, in file bytes (JSON_STORE_CACHE_MB; default 64 MiB). */
   cacheBytes?: number;
 }
 
