@@ -47,7 +47,7 @@ export function report(results: Measured[], rounds: number): string {
     const ok = pct(r.ms, 50) <= SEARCH_TARGET_MS;
     met &&= ok;
     lines.push(
-      `search at ${r.store}: median ${f(pct(r.ms, 50))} ms (target ≤ ${SEARCH_TARGET_MS} ms): ${ok ? 'met' : 'NOT met'}`,
+      `${r.scenario} at ${r.store}: median ${f(pct(r.ms, 50))} ms (target ≤ ${SEARCH_TARGET_MS} ms): ${ok ? 'met' : 'NOT met'}`,
     );
   }
   lines.push(`targets: ${met ? 'all met' : 'not all met'}`, '');

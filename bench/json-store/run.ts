@@ -3,9 +3,10 @@
  *
  * The JSON store at 100 and at 10,000 conversations × 10 messages (issue 13): generates each
  * store as files, starts the compiled production server (dist/scripts/start.js, no DATABASE_URL)
- * on it and times, over HTTP: append, append with Idempotency-Key, the list right after a write,
- * search and get; then a second server on the same directory (cross-process freshness is checked
- * on every sample). Prints median/p99 per size and the 10k/100 ratios against the 1.5× target,
+ * on it (two servers per store, sharing its directory) and times, over HTTP: append, append with
+ * Idempotency-Key, the list right after a write, search and get, and across the two servers
+ * (cross-process freshness is checked on every sample). All stores are measured in alternating
+ * rounds, so the ratios compare samples taken under the same load. Prints median/p99 per size and the 10k/100 ratios against the 1.5× target,
  * and search against 100 ms. The 10k store is measured with one user and with 100 users.
  */
 import { spawn } from 'node:child_process';
@@ -49,35 +50,49 @@ function start(name: string, dir: string): Promise<Server> {
   return startServer(name, [...flags, 'dist/scripts/start.js'], env);
 }
 
-async function sample(scenario: Scenario, rounds: number): Promise<number[]> {
-  await scenario.run(-1); // warm-up
-  const ms: number[] = [];
-  for (let i = 0; i < rounds; i++) ms.push(await scenario.run(i));
-  return ms.sort((a, b) => a - b);
+interface Running {
+  label: string;
+  servers: Server[];
+  clients: Client[];
+  scenarios: Scenario[];
 }
 
-async function measureStore(label: string, store: BenchStore, rounds: number): Promise<Measured[]> {
-  const a = await start(`${label} A`, store.dir);
-  const b = await start(`${label} B`, store.dir);
-  const ca = new Client(a.url, store.token);
-  const cb = new Client(b.url, store.token);
-  try {
-    // The first request opens the store (v1 → v2 upgrade) and fills the caches: not measured.
-    const opened = performance.now();
-    await ca.expect(200, 'GET', '/api/conversations?limit=20');
-    await cb.expect(200, 'GET', '/api/conversations?limit=20');
-    progress(`${label}: opened (upgrade + first list) in ${(performance.now() - opened).toFixed(0)} ms`);
-    const out: Measured[] = [];
-    for (const s of [...scenarios(ca, store.conversationId), ...crossProcess(ca, cb)]) {
-      out.push({ store: label, scenario: s.name, ms: await sample(s, rounds) });
-      progress(`${label}: ${s.name} done`);
-    }
-    return out;
-  } finally {
-    ca.close();
-    cb.close();
-    await Promise.all([a.stop(), b.stop()]);
+async function open(label: string, store: BenchStore): Promise<Running> {
+  const servers = [await start(`${label} A`, store.dir), await start(`${label} B`, store.dir)];
+  const [ca, cb] = servers.map((s) => new Client(s.url, store.token)) as [Client, Client];
+  // The first request opens the store (v1 → v2 upgrade) and fills the caches: not measured.
+  const opened = performance.now();
+  await ca.expect(200, 'GET', '/api/conversations?limit=20');
+  await cb.expect(200, 'GET', '/api/conversations?limit=20');
+  progress(`${label}: opened (upgrade + first list) in ${(performance.now() - opened).toFixed(0)} ms`);
+  return {
+    label,
+    servers,
+    clients: [ca, cb],
+    scenarios: [...scenarios(ca, store.conversationId), ...crossProcess(ca, cb)],
+  };
+}
+
+async function close(running: Running): Promise<void> {
+  for (const client of running.clients) client.close();
+  await Promise.all(running.servers.map((s) => s.stop()));
+}
+
+/**
+ * Every scenario on every store, in alternating rounds (one sample per store in turn), so that
+ * a change of the machine's load during the run weighs on all sizes alike and the ratios hold.
+ */
+async function measure(stores: Running[], rounds: number): Promise<Measured[]> {
+  const out: Measured[] = [];
+  for (let s = 0; s < stores[0]!.scenarios.length; s++) {
+    const cells = stores.map((r) => ({ store: r.label, scenario: r.scenarios[s]!, ms: [] as number[] }));
+    for (const cell of cells) await cell.scenario.run(-1); // warm-up
+    for (let i = 0; i < rounds; i++) for (const cell of cells) cell.ms.push(await cell.scenario.run(i));
+    for (const cell of cells)
+      out.push({ store: cell.store, scenario: cell.scenario.name, ms: cell.ms.sort((a, b) => a - b) });
+    progress(`${cells[0]!.scenario.name} done`);
   }
+  return out;
 }
 
 async function main(): Promise<number> {
@@ -105,18 +120,24 @@ async function main(): Promise<number> {
         { label: '10k', conversations: 10_000, users: 1 },
         { label: '10k/100 users', conversations: 10_000, users: 100 },
       ];
-  const results: Measured[] = [];
-  for (const size of sizes) {
-    progress(`generating ${size.label} (${size.conversations} conversations, ${size.users} user(s)) …`);
-    const store = await makeStore(size.conversations, size.users);
-    try {
-      results.push(...(await measureStore(size.label, store, rounds)));
-    } finally {
+  const stores: BenchStore[] = [];
+  const running: Running[] = [];
+  try {
+    for (const size of sizes) {
+      progress(`generating ${size.label} (${size.conversations} conversations, ${size.users} user(s)) …`);
+      const store = await makeStore(size.conversations, size.users);
+      stores.push(store);
+      running.push(await open(size.label, store));
+    }
+    const results = await measure(running, rounds);
+    process.stdout.write(report(results, rounds));
+  } finally {
+    await Promise.all(running.map(close));
+    for (const store of stores) {
       if (args.values.keep === true) progress(`kept ${store.dir}`);
       else await rm(store.dir, { recursive: true, force: true });
     }
   }
-  process.stdout.write(report(results, rounds));
   return 0;
 }
 
