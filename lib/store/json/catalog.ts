@@ -75,7 +75,7 @@ const fileId = (name: string): string | undefined => {
 /**
  * Default budget of parsed conversations kept in memory, counted in file bytes (JSON_STORE_CACHE_MB).
  * Measured at 10,000 conversations × 10 messages (45 MB of files): the parsed conversations take
- * about 1.4× their file size in heap, the search word index about as much again.
+ * about 1.4× their file size in heap, the search word index about 2× their file size more.
  */
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 
