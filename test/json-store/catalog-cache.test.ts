@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import { DEFAULT_USAGE_LIMITS } from '../../lib/config.js';
 import { writeJsonAtomic } from '../../lib/store/json/atomic-file.js';
 import { JOURNAL_NAME } from '../../lib/store/json/change-journal.js';
 import { createJsonStore } from '../../lib/store/json/index.js';
@@ -186,10 +187,14 @@ test('a conversation may not outgrow the size limit: 413, nothing written; shrin
     await limited.appendMessage(user.id, newMessage(id, { content: big }));
     await limited.appendMessage(user.id, newMessage(id, { content: big }));
     const refused = newMessage(id, { content: big });
-    const error = await expectAppError(limited.appendMessage(user.id, refused), {
+    const usedBefore = (await limited.getUsage(user.id, now())).totalUsed;
+    const quota = { limits: DEFAULT_USAGE_LIMITS, now: now() };
+    const error = await expectAppError(limited.appendMessage(user.id, refused, { quota }), {
       status: 413,
       code: 'payload_too_large',
     });
+    // Refused before the quota is charged.
+    expect((await limited.getUsage(user.id, now())).totalUsed).toBe(usedBefore);
     expect(error.message).toContain('JSON_STORE_MAX_CONVERSATION_MB');
     const page = await limited.listMessages(user.id, id, { limit: 10 });
     expect(page?.items.map((m) => m.id)).not.toContain(refused.id);

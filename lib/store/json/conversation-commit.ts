@@ -52,23 +52,34 @@ async function sizeOf(file: string): Promise<number> {
 }
 
 /**
- * Writes the conversation's file (inside `data.write`); throws 413 when it would outgrow the limit
- * (`limited: false` for changes of the conversation's own fields, which are always allowed).
+ * The conversation's file text, checked against the size limit: throws 413 when it would make the
+ * file larger than the limit and than it is now. Call before charging quota for the write.
+ */
+export async function fittingText(files: ConversationFiles, conversation: StoredConversation): Promise<string> {
+  const text = `${JSON.stringify(conversation, null, 2)}\n`;
+  const bytes = Buffer.byteLength(text);
+  if (bytes > files.maxConversationBytes && bytes > (await sizeOf(filePath(files, conversation.id))))
+    throw conversationTooLarge(files.maxConversationBytes, bytes);
+  return text;
+}
+
+/**
+ * Writes the conversation's file (inside `data.write`). `text`: from fittingText; without it the
+ * limit is checked here, unless `limited` is false (changes of the conversation's own fields,
+ * which are always allowed).
  */
 export async function commitConversation(
   files: ConversationFiles,
   conversation: StoredConversation,
-  { limited = true } = {},
+  { limited = true, text }: { limited?: boolean; text?: string } = {},
 ): Promise<void> {
   const file = filePath(files, conversation.id);
-  const text = `${JSON.stringify(conversation, null, 2)}\n`;
-  const bytes = Buffer.byteLength(text);
-  if (limited && bytes > files.maxConversationBytes && bytes > (await sizeOf(file)))
-    throw conversationTooLarge(files.maxConversationBytes, bytes);
+  const content =
+    text ?? (limited ? await fittingText(files, conversation) : `${JSON.stringify(conversation, null, 2)}\n`);
   await recorded(files, conversation.id, async () => {
-    await files.data.writeText(file, text);
+    await files.data.writeText(file, content);
     const identity = await statIdentity(file);
-    return identity === null ? null : { conversation, identity, bytes: text.length };
+    return identity === null ? null : { conversation, identity, bytes: content.length };
   });
 }
 

@@ -18,7 +18,7 @@ import type {
   QuotaInput,
   Written,
 } from '../types.js';
-import { commitConversation } from './conversation-commit.js';
+import { commitConversation, fittingText } from './conversation-commit.js';
 import { cmp, readOwned, replayOf, type ConversationFiles } from './conversations.js';
 import { canonicalId, canonicalTime, toMessageRecord, type StoredConversation, type StoredMessage } from './format.js';
 import { withIdempotencyRecord } from './idempotency.js';
@@ -116,10 +116,11 @@ export async function appendMessage(
     if (replay) return replay;
     const conversation = await ownedOrThrow(files, userId, message.conversationId);
     if (conversation.messages.some((m) => m.id === message.id)) throw conflict('id');
-    await charge(files, userId, options.quota, 1);
     const next = { ...withNewMessage(conversation, message), updatedAt: message.createdAt };
     const stored = withIdempotencyRecord(next, userId, message, options.idempotency, message.createdAt);
-    await commitConversation(files, stored);
+    const text = await fittingText(files, stored);
+    await charge(files, userId, options.quota, 1);
+    await commitConversation(files, stored, { text });
     return { value: message, replayed: false };
   });
 }
@@ -137,9 +138,11 @@ export async function putMessage(
     const conversation = await ownedOrThrow(files, userId, message.conversationId);
     const index = conversation.messages.findIndex((m) => m.id === message.id);
     if (index < 0) {
-      await charge(files, userId, options.quota, 1);
       const created = { ...message, createdAt: at };
-      await commitConversation(files, { ...withNewMessage(conversation, created), updatedAt: at });
+      const next = { ...withNewMessage(conversation, created), updatedAt: at };
+      const text = await fittingText(files, next);
+      await charge(files, userId, options.quota, 1);
+      await commitConversation(files, next, { text });
       return { value: created, created: true };
     }
     const current = conversation.messages[index]!;
@@ -229,12 +232,14 @@ export async function replaceMessages(
     const createdAt = creationTime(stored, now);
     const value = finalList(conversation.id, stored, plan, now, createdAt);
     if (plan.unchanged && !options.idempotency) return { value, replayed: false };
-    await charge(files, userId, options.quota && { limits: options.quota.limits, now }, quotaUnits(plan.create));
     const seqOf = new Map(conversation.messages.map((m) => [m.id, m.seq] as const));
     let lastSeq = conversation.lastSeq;
     const messages = value.map(({ conversationId: _c, ...m }) => ({ ...m, seq: seqOf.get(m.id) ?? (lastSeq += 1) }));
     const next = { ...conversation, messages, lastSeq, updatedAt: plan.unchanged ? conversation.updatedAt : now };
-    await commitConversation(files, withIdempotencyRecord(next, userId, value, options.idempotency, now));
+    const written = withIdempotencyRecord(next, userId, value, options.idempotency, now);
+    const text = await fittingText(files, written);
+    await charge(files, userId, options.quota && { limits: options.quota.limits, now }, quotaUnits(plan.create));
+    await commitConversation(files, written, { text });
     return { value, replayed: false };
   });
 }
