@@ -15,12 +15,18 @@
  * An empty COLD_HANDLER serves a handler that only answers 200: the floor of node + node:http.
  * Plain JavaScript, no dependencies: it runs where the function's own files are.
  */
-import { writeSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { addHelpers } from './vercel-helpers.mjs';
+
+// Built-ins through require, as Vercel's (CommonJS) launcher loads them: on Node 24 an ESM
+// `import 'node:http'` builds a facade of every export, whose lazy getters load undici (≈15 ms of
+// require('node:http') becomes 30–120 ms), a cost of this launcher that the platform's has not.
+const require = createRequire(import.meta.url);
+const { writeSync } = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
+const { performance } = require('node:perf_hooks');
 
 const wall = () => performance.timeOrigin + performance.now();
 const entered = wall();

@@ -9,8 +9,8 @@
  * directory, the `.vc-config.json` handler imported, Vercel's request helpers when it asks for
  * them, node:http. What is measured is the function's own cold start: Vercel's launcher itself and
  * the platform's routing are not in it. Cases: an empty handler (node + node:http, the floor), GET
- * /api/health on the JSON store, and authenticated GET /api/me and GET /api/conversations on
- * PostgreSQL (a scratch database on BENCH_DATABASE_URL's server, dropped at the end). Functions
+ * /api/health on the JSON store, and GET /api/health, authenticated GET /api/me and GET
+ * /api/conversations on PostgreSQL (a scratch database on BENCH_DATABASE_URL's server, dropped at the end). Functions
  * come from .vercel/output (`vercel build`), else from `npm run build`'s dist/ (labelled so). With
  * .vercel/output the older figure through @vercel/node's dev launcher follows, labelled as such.
  * One unrecorded warm-up round first; cases alternate round by round. Never part of `npm test`.
@@ -53,6 +53,7 @@ function cases(dataDir: string, databaseUrl: string, token: string): Case[] {
   return [
     { label: 'empty handler (node + node:http)', name: '', env: base, request: { path: '/', headers: {} } },
     { label: 'json GET /api/health', name: 'api/health', env: json, request: { path: '/api/health', headers: {} } },
+    { label: 'pg   GET /api/health', name: 'api/health', env: pg, request: { path: '/api/health', headers: {} } },
     { label: 'pg   GET /api/me', name: 'api/me', env: pg, request: { path: '/api/me', headers: auth } },
     {
       label: 'pg   GET /api/conversations',

@@ -7,7 +7,10 @@
  * rewriting): the cold-start bench needs their cost and their effect on the request, not every
  * edge of their output, and Threadbase writes its responses with plain node:http calls.
  */
-import { PassThrough } from 'node:stream';
+import { createRequire } from 'node:module';
+
+// Through require, like function-process.mjs's built-ins.
+const { PassThrough } = createRequire(import.meta.url)('node:stream');
 
 function setLazyProp(req, prop, getter) {
   Object.defineProperty(req, prop, {
