@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { DbClient } from '../../../db/client.js';
-import { readApplied, statusOf } from '../../../db/migrate.js';
+import { readApplied, statusOf } from '../../../db/migration-status.js';
 import type { HealthReport } from '../types.js';
 
 export async function health(client: DbClient): Promise<HealthReport> {
