@@ -37,4 +37,41 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  {
+    // What a function loads on a cold start (docs/decisions/0015): @vercel/node is the local dev
+    // runtime (its import alone takes ~0.7 s), so handlers take only its types; Drizzle costs
+    // ~0.5 s to load on Node 24, so the request path outside the PostgreSQL store never loads it.
+    files: ['api/**/*.ts', 'lib/**/*.ts', 'db/**/*.ts'],
+    ignores: ['lib/store/postgres/**', 'db/client.ts', 'db/migrate.ts', 'db/schema.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: '@vercel/node', allowTypeImports: true, message: 'Types only: @vercel/node is not the runtime.' },
+          ],
+          patterns: [
+            {
+              group: ['drizzle-orm', 'drizzle-orm/*'],
+              allowTypeImports: true,
+              message: 'Not on the request path: Drizzle takes ~0.5 s to load on Node 24 (docs/decisions/0015).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lib/store/postgres/**/*.ts', 'db/client.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: '@vercel/node', allowTypeImports: true, message: 'Types only: @vercel/node is not the runtime.' },
+          ],
+        },
+      ],
+    },
+  },
 );
