@@ -39,8 +39,8 @@ export default tseslint.config(
   },
   {
     // What a function loads on a cold start (docs/decisions/0015): @vercel/node is the local dev
-    // runtime (its import alone takes ~0.7 s), so handlers take only its types; Drizzle costs
-    // ~0.5 s to load on Node 24, so the request path outside the PostgreSQL store never loads it.
+    // runtime (its import alone took 0.7 s), so handlers take only its types; Drizzle took 0.5–1.25 s
+    // to load on Node 24, so the request path outside the PostgreSQL store never loads it.
     files: ['api/**/*.ts', 'lib/**/*.ts', 'db/**/*.ts'],
     ignores: ['lib/store/postgres/**', 'db/client.ts', 'db/migrate.ts', 'db/schema.ts'],
     rules: {
@@ -54,7 +54,7 @@ export default tseslint.config(
             {
               group: ['drizzle-orm', 'drizzle-orm/*'],
               allowTypeImports: true,
-              message: 'Not on the request path: Drizzle takes ~0.5 s to load on Node 24 (docs/decisions/0015).',
+              message: 'Not on the request path: Drizzle takes 0.5-1 s to load on Node 24 (docs/decisions/0015).',
             },
           ],
         },
