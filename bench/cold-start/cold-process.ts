@@ -118,7 +118,12 @@ function sampleOf(spawned: number, done: number, up: z.infer<typeof listening>, 
 }
 
 /** One fresh process, one request; rejects unless it answers 200. */
-export async function coldStart(node: string, fn: ColdFunction, env: NodeJS.ProcessEnv, req: ColdRequest) {
+export async function coldStart(
+  node: string,
+  fn: ColdFunction,
+  env: NodeJS.ProcessEnv,
+  req: ColdRequest,
+): Promise<Sample> {
   const childEnv: NodeJS.ProcessEnv = {
     ...env,
     ...fn.environment,

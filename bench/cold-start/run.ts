@@ -94,7 +94,15 @@ async function measureDevLauncher(source: Source, list: Case[], runs: number): P
   return samples;
 }
 
-async function main(): Promise<number> {
+interface Options {
+  runs: number;
+  /** The node binary the functions run on. */
+  node: string;
+  source: Source;
+  devLauncher: boolean;
+}
+
+async function options(): Promise<Options | undefined> {
   const args = parseCli(
     process.argv.slice(2),
     {
@@ -106,9 +114,7 @@ async function main(): Promise<number> {
     },
     USAGE,
   );
-  if (args.values.help) return (process.stdout.write(`${USAGE}\n`), 0);
-  const runs = intFlag(args.values.runs, 'runs', 5);
-  const node = stringFlag(args.values.node, process.execPath);
+  if (args.values.help) return undefined;
   const outputDir = path.resolve(PROJECT, stringFlag(args.values.output, '.vercel/output'));
   const source = await findSource(PROJECT, outputDir, Boolean(args.values.dist));
   if (source.kind === 'dist' && !existsSync(path.join(source.root, 'api'))) {
@@ -117,34 +123,52 @@ async function main(): Promise<number> {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   }
-  const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  return {
+    runs: intFlag(args.values.runs, 'runs', 5),
+    node: stringFlag(args.values.node, process.execPath),
+    source,
+    devLauncher: source.kind === 'vercel-output' && !args.values['no-dev-launcher'],
+  };
+}
+
+async function printColdStarts(o: Options, list: Case[]): Promise<void> {
+  const nodeVersion = execFileSync(o.node, ['--version'], { encoding: 'utf8' }).trim();
+  const before = loadLine();
+  const samples = await measure(o.node, o.source, list, o.runs);
+  const title =
+    `cold start, spawn → first complete response, median of ${o.runs} fresh processes (ms), functions on Node ${nodeVersion}\n` +
+    `${o.source.label}\nlaunched like Vercel's Node.js runtime (bench/cold-start/function-process.mjs); ${before}`;
+  process.stdout.write(
+    `${table(
+      title,
+      list.map((c, i) => ({ label: c.label, samples: samples[i]! })),
+    )}\n`,
+  );
+}
+
+async function printDevLauncher(o: Options, list: Case[]): Promise<void> {
+  const withFunctions = list.filter((c) => c.name !== '');
+  const dev = await measureDevLauncher(o.source, withFunctions, o.runs);
+  const rows = withFunctions.map((c, i) => ({
+    label: c.label,
+    totals: dev[i]!.map((s) => s.total),
+    up: dev[i]!.map((s) => s.up),
+  }));
+  const title = `the same through @vercel/node's dev launcher (vercel dev's, not the platform's; it imports @vercel/node first), Node ${process.version}, median of ${o.runs} (ms)`;
+  process.stdout.write(`\n${devLauncherTable(title, rows)}\n`);
+}
+
+async function main(): Promise<number> {
+  const o = await options();
+  if (!o) return (process.stdout.write(`${USAGE}\n`), 0);
   progress(`scratch database on ${new URL(config().benchDatabaseUrl).host}: migrate, seed …`);
   const db = await createScratchDatabase(config().benchDatabaseUrl, 'threadbase_bench_cold');
   const dataDir = await mkdtemp(path.join(tmpdir(), 'threadbase-bench-cold-'));
   try {
     const { token } = await seed(db.url, { conversations: 20, searchMessages: 0 });
     const list = cases(dataDir, db.url, token);
-    const before = loadLine();
-    const samples = await measure(node, source, list, runs);
-    process.stdout.write(
-      `${table(
-        `cold start, spawn → first complete response, median of ${runs} fresh processes (ms), functions on Node ${nodeVersion}\n` +
-          `${source.label}\nlaunched like Vercel's Node.js runtime (bench/cold-start/function-process.mjs); ${before}`,
-        list.map((c, i) => ({ label: c.label, samples: samples[i]! })),
-      )}\n`,
-    );
-    if (source.kind === 'vercel-output' && !args.values['no-dev-launcher']) {
-      const withFunctions = list.filter((c) => c.name !== '');
-      const dev = await measureDevLauncher(source, withFunctions, runs);
-      const rows = withFunctions.map((c, i) => ({
-        label: c.label,
-        totals: dev[i]!.map((s) => s.total),
-        up: dev[i]!.map((s) => s.up),
-      }));
-      process.stdout.write(
-        `\n${devLauncherTable(`the same through @vercel/node's dev launcher (vercel dev's, not the platform's; it imports @vercel/node first), Node ${process.version}, median of ${runs} (ms)`, rows)}\n`,
-      );
-    }
+    await printColdStarts(o, list);
+    if (o.devLauncher) await printDevLauncher(o, list);
     process.stdout.write(`after: ${loadLine()}\n`);
     return 0;
   } finally {
