@@ -1,5 +1,5 @@
 /**
- * npm run bench:cold -- [--runs 5] [--node <path>] [--dist] [--no-dev-launcher] [--output .vercel/output]
+ * npm run bench:cold -- [--quick] [--runs 5] [--node <path>] [--dist] [--no-dev-launcher] [--output .vercel/output]
  *
  * Cold start of a built function (issue 13): for each case, `--runs` fresh processes, each timed
  * from just before its spawn to the last byte of its first response, median reported with every
@@ -13,7 +13,9 @@
  * /api/conversations on PostgreSQL (a scratch database on BENCH_DATABASE_URL's server, dropped at the end). Functions
  * come from .vercel/output (`vercel build`), else from `npm run build`'s dist/ (labelled so). With
  * .vercel/output the older figure through @vercel/node's dev launcher follows, labelled as such.
- * One unrecorded warm-up round first; cases alternate round by round. Never part of `npm test`.
+ * One unrecorded warm-up round first; cases alternate round by round. The issue's target (≤ 200 ms
+ * to the first PostgreSQL response) is checked for each PostgreSQL case and recorded for
+ * `npm run bench`'s summary. `--quick`: 3 runs and no dev-launcher figure. Never part of `npm test`.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -29,10 +31,13 @@ import { createScratchDatabase } from '../scratch-database.js';
 import { coldStart, type ColdFunction, type ColdRequest, type Sample } from './cold-process.js';
 import { devLauncherStart, type DevLauncherSample } from './dev-launcher.js';
 import { findSource, functionOf, outputFunctionOf, type Source } from './functions.js';
-import { devLauncherTable, table } from './report.js';
+import { recordTarget } from '../summary.js';
+import { devLauncherTable, median, table } from './report.js';
 
 const USAGE =
-  'usage: npm run bench:cold -- [--runs 5] [--node <path>] [--dist] [--no-dev-launcher] [--output .vercel/output]';
+  'usage: npm run bench:cold -- [--quick] [--runs 5] [--node <path>] [--dist] [--no-dev-launcher] [--output .vercel/output]';
+/** Issue 13: a built function's fresh process to its first PostgreSQL response, median. */
+const TARGET_MS = 200;
 const PROJECT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const progress = (line: string): void => void process.stderr.write(`bench:cold: ${line}\n`);
 
@@ -106,6 +111,7 @@ async function options(): Promise<Options | undefined> {
   const args = parseCli(
     process.argv.slice(2),
     {
+      quick: { type: 'boolean' },
       runs: { type: 'string' },
       node: { type: 'string' },
       dist: { type: 'boolean' },
@@ -123,11 +129,12 @@ async function options(): Promise<Options | undefined> {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   }
+  const quick = Boolean(args.values.quick);
   return {
-    runs: intFlag(args.values.runs, 'runs', 5),
+    runs: intFlag(args.values.runs, 'runs', quick ? 3 : 5),
     node: stringFlag(args.values.node, process.execPath),
     source,
-    devLauncher: source.kind === 'vercel-output' && !args.values['no-dev-launcher'],
+    devLauncher: source.kind === 'vercel-output' && !quick && !args.values['no-dev-launcher'],
   };
 }
 
@@ -144,6 +151,21 @@ async function printColdStarts(o: Options, list: Case[]): Promise<void> {
       list.map((c, i) => ({ label: c.label, samples: samples[i]! })),
     )}\n`,
   );
+  checkTarget(o, nodeVersion, list, samples);
+}
+
+/** Prints and records the ≤ 200 ms target for each PostgreSQL case. */
+function checkTarget(o: Options, nodeVersion: string, list: Case[], samples: Sample[][]): void {
+  const where = `${o.source.kind === 'dist' ? 'dist/' : '.vercel/output'}, Node ${nodeVersion}, median of ${o.runs}`;
+  const lines = list.flatMap((c, i) => {
+    if (!c.label.startsWith('pg')) return [];
+    const ms = Math.round(median(samples[i]!.map((s) => s.total)));
+    const met = ms <= TARGET_MS;
+    const name = `${c.label.replace(/^pg\s+/, '')} cold start (${where})`;
+    recordTarget({ section: 'cold-start', name, measured: `${ms} ms`, target: `≤ ${TARGET_MS} ms`, met });
+    return [`  ${c.label.padEnd(28)} ${String(ms).padStart(5)} ms  ${met ? 'met' : 'NOT met'}`];
+  });
+  process.stdout.write(`target: first PostgreSQL response ≤ ${TARGET_MS} ms (${where})\n${lines.join('\n')}\n`);
 }
 
 async function printDevLauncher(o: Options, list: Case[]): Promise<void> {
