@@ -5,6 +5,7 @@
  * later query waits forever. Before the postgres.js patch, a query cancelled while its connection
  * was opening left that connection in postgres.js's `connecting` list for good.
  */
+import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDbClient, type DbClient } from '../../db/client.js';
 import { withDeadline } from '../../lib/request-deadline.js';
@@ -82,8 +83,8 @@ describe('the request deadline and the pool (max 1)', () => {
     const holder = inRequest(600, () => client.sql.unsafe('select pg_sleep(5)'));
     await sleep(50);
     const tx = inRequest(300, () =>
-      client.db.transaction(async (t) => {
-        await t.execute('insert into deadline_probe values (1)');
+      client.sql.begin(async (t: postgres.TransactionSql) => {
+        await t.unsafe('insert into deadline_probe values (1)');
       }),
     );
     const [h, t] = await Promise.all([holder, tx]);

@@ -5,7 +5,6 @@
  * which errors count is lib/database-unavailable.ts), and anything else is internal (500) with
  * the original kept as the cause.
  */
-import { DrizzleQueryError } from 'drizzle-orm';
 import { isDatabaseUnavailable } from '../../database-unavailable.js';
 import { AppError, conflict, internal, unavailable, validationFailed } from '../../errors.js';
 import { deadlineExceeded, deadlinePassed, raceDeadline } from '../../request-deadline.js';
@@ -22,14 +21,6 @@ const UNIQUE_FIELDS: Record<string, string> = {
   messages_conversation_message_id_key: 'id',
 };
 
-/**
- * Drizzle wraps driver errors in DrizzleQueryError, whose message contains the query parameters
- * (user data, password hashes). Keep the driver error as the cause instead, so logs never see them.
- */
-function unwrap(error: unknown): unknown {
-  return error instanceof DrizzleQueryError && error.cause !== undefined ? error.cause : error;
-}
-
 function codeOf(error: unknown): string | undefined {
   if (error === null || typeof error !== 'object') return undefined;
   const code = (error as DriverError).code;
@@ -37,9 +28,7 @@ function codeOf(error: unknown): string | undefined {
 }
 
 /** Any error thrown inside the store → the AppError the API should answer with. */
-export function translateError(error: unknown): AppError {
-  if (error instanceof AppError) return error;
-  const cause = unwrap(error);
+export function translateError(cause: unknown): AppError {
   if (cause instanceof AppError) return cause;
   const code = codeOf(cause);
   if (code === '23505') {

@@ -1,16 +1,17 @@
 /**
  * /api/health figures for PostgreSQL: round-trip latency of `select 1`, pool figures (see
- * db/client.ts for how they are counted) and migrations applied/pending.
+ * db/client.ts for how they are counted) and migrations applied/pending. The migrator's module
+ * (it carries Drizzle's) is imported on the first health check, not with the store.
  */
-import { sql } from 'drizzle-orm';
 import type { DbClient } from '../../../db/client.js';
-import { readApplied, statusOf } from '../../../db/migrate.js';
 import type { HealthReport } from '../types.js';
+import { rows } from './executor.js';
 
 export async function health(client: DbClient): Promise<HealthReport> {
   const started = performance.now();
-  await client.db.execute(sql`select 1`);
+  await rows(client.sql, 'select 1', []);
   const latencyMs = Math.round((performance.now() - started) * 10) / 10;
+  const { readApplied, statusOf } = await import('../../../db/migrate.js');
   const [pool, applied] = await Promise.all([client.pool(), readApplied(client.sql)]);
   const status = statusOf(applied);
   return {

@@ -1,5 +1,6 @@
 /**
- * The PostgreSQL Store: Drizzle over one postgres.js pool. Each method is a thin call into the
+ * The PostgreSQL Store: hand-written SQL over one postgres.js pool (db/client.ts; the schema is
+ * db/schema.ts, docs/decisions/0014). Each method is a thin call into the
  * module that owns its tables, run through `guard` so every failure leaves as an AppError
  * (lib/store/postgres/errors.ts). Multi-statement writes run in one transaction inside their module.
  */
@@ -25,7 +26,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
 /** A Store over an existing client, e.g. the process-wide one from getDb(). */
 export function storeOnClient(client: DbClient): Store {
-  const { db } = client;
+  const db = client.sql;
   return {
     kind: 'postgres',
     createUser: (user, session) => guard(() => users.createUser(db, user, session)),
