@@ -15,7 +15,8 @@
  *   application_name unique to this client, so the figures are the server's truth rather than a
  *   guess about postgres.js internals. This costs one small query, made only by health().
  * The same instrumentation times each statement for the slow-query log (text only, no parameters),
- * and bounds each one by the request deadline (lib/request-deadline.ts): a statement still queued
+ * and, on a request's view of the pool (`during(deadline)`), bounds each one by the request
+ * deadline (lib/request-deadline.ts): a statement still queued
  * for a connection, connecting or running when the request's budget runs out is cancelled, and a
  * transaction whose connection comes after the deadline fails at once and rolls back. So work a
  * request gave up on does not hold a pool connection, whatever the pool or a row lock is doing.
@@ -24,7 +25,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { config } from '../lib/config.js';
 import { logger } from '../lib/log.js';
-import { deadlineExceeded, deadlinePassed, onDeadline } from '../lib/request-deadline.js';
+import { deadlineExceeded, deadlinePassed, onDeadline, type Deadline } from '../lib/request-deadline.js';
 
 export interface DbClientOptions {
   url: string;
@@ -46,12 +47,14 @@ export interface PoolFigures {
 }
 
 export interface DbClient {
-  /** The instrumented pool: what the store and the tools run statements on. */
+  /** The instrumented pool: what the store and the tools run statements on (no deadline). */
   sql: postgres.Sql;
+  /** The same pool, every statement (and transaction) bounded by `deadline`: one request's view. */
+  during(deadline: Deadline): postgres.Sql;
   /** The application_name this client's connections carry. */
   applicationName: string;
-  /** Pool figures; open/idle come from the server, so this makes one query. */
-  pool(): Promise<PoolFigures>;
+  /** Pool figures; open/idle come from the server, so this makes one query (on `db`, default `sql`). */
+  pool(db?: postgres.Sql): Promise<PoolFigures>;
   /** Ends all connections, waiting at most `timeoutSeconds` for running queries. */
   close(timeoutSeconds?: number): Promise<void>;
 }
@@ -106,31 +109,36 @@ function cancelQuery(pending: PromiseLike<unknown>): void {
  * Wraps a postgres.js Sql so `unsafe` (the store's only query path) and `begin` are tracked.
  * postgres.js queries start on the next tick after the first `then`, so observing them here does
  * not change when or how they run, and a `.values()` chained afterwards still applies.
- * Both are bounded by the request deadline (see the module comment).
+ * Both are bounded by `deadline`, when there is one (see the module comment).
  */
-function instrument(target: postgres.Sql, track: Tracker, inTransaction: boolean): postgres.Sql {
+function instrument(
+  target: postgres.Sql,
+  track: Tracker,
+  inTransaction: boolean,
+  deadline: Deadline | undefined,
+): postgres.Sql {
   return new Proxy(target, {
     get(obj, prop, receiver) {
       const value: unknown = Reflect.get(obj, prop, receiver);
       if (prop === 'unsafe' && typeof value === 'function') {
         return (query: string, ...rest: unknown[]) => {
-          if (deadlinePassed()) throw deadlineExceeded();
+          if (deadlinePassed(deadline)) throw deadlineExceeded(deadline);
           const pending = (value as (...a: unknown[]) => PromiseLike<unknown>).call(obj, query, ...rest);
           track(query, pending, !inTransaction);
           // The timer fires a millisecond or more from now, after the caller's `await` handed the
           // query to the pool: cancelling a query postgres.js has not seen yet would lose its slot.
-          onDeadline(pending, () => cancelQuery(pending));
+          onDeadline(deadline, pending, () => cancelQuery(pending));
           return pending;
         };
       }
       if (prop === 'begin' && typeof value === 'function') {
         return (...args: unknown[]) => {
-          if (deadlinePassed()) return Promise.reject(deadlineExceeded());
+          if (deadlinePassed(deadline)) return Promise.reject(deadlineExceeded(deadline));
           const fn = args[args.length - 1] as (tx: postgres.Sql) => unknown;
           args[args.length - 1] = (tx: postgres.Sql) => {
             // The connection came after the request gave up: do nothing, roll back, release it.
-            if (deadlinePassed()) throw deadlineExceeded();
-            return fn(instrument(tx, track, true));
+            if (deadlinePassed(deadline)) throw deadlineExceeded(deadline);
+            return fn(instrument(tx, track, true, deadline));
           };
           const pending = (value as (...a: unknown[]) => Promise<unknown>).apply(obj, args);
           track('transaction', pending, true);
@@ -211,12 +219,12 @@ export function createDbClient(options: DbClientOptions): DbClient {
   keepTextValues(raw);
   const counters: Counters = { inFlight: 0 };
   const track = makeTracker(counters, options.slowQueryMs ?? 500, options.onSlowQuery ?? defaultSlowLog);
-  const sql = instrument(raw, track, false);
+  const sql = instrument(raw, track, false, undefined);
 
-  async function pool(): Promise<PoolFigures> {
+  async function pool(db: postgres.Sql = sql): Promise<PoolFigures> {
     // Snapshot before our own query joins the count: the work already under way when asked.
     const busy = counters.inFlight;
-    const rows = await sql.unsafe<{ open: number; idle: number }[]>(
+    const rows = await db.unsafe<{ open: number; idle: number }[]>(
       `select count(*)::int as open, (count(*) filter (where state = 'idle'))::int as idle
        from pg_stat_activity where application_name = $1`,
       [applicationName],
@@ -227,6 +235,7 @@ export function createDbClient(options: DbClientOptions): DbClient {
 
   return {
     sql,
+    during: (deadline) => instrument(raw, track, false, deadline),
     applicationName,
     pool,
     close: (timeoutSeconds = 5) => raw.end({ timeout: timeoutSeconds }),

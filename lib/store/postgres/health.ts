@@ -5,14 +5,15 @@
  */
 import type { DbClient } from '../../../db/client.js';
 import type { HealthReport } from '../types.js';
-import { rows } from './executor.js';
+import { rows, type Db } from './executor.js';
 
-export async function health(client: DbClient): Promise<HealthReport> {
+/** Figures of `client`, its statements run on `db` (the pool, or a request's view of it). */
+export async function health(client: DbClient, db: Db): Promise<HealthReport> {
   const started = performance.now();
-  await rows(client.sql, 'select 1', []);
+  await rows(db, 'select 1', []);
   const latencyMs = Math.round((performance.now() - started) * 10) / 10;
   const { readApplied, statusOf } = await import('../../../db/migrate.js');
-  const [pool, applied] = await Promise.all([client.pool(), readApplied(client.sql)]);
+  const [pool, applied] = await Promise.all([client.pool(db), readApplied(db)]);
   const status = statusOf(applied);
   return {
     storage: 'postgres',

@@ -8,7 +8,9 @@ import { createDbClient, type DbClient, type DbClientOptions } from '../../../db
 import type { Store } from '../types.js';
 import * as conversations from './conversations.js';
 import * as credentials from './credentials.js';
-import { guard } from './errors.js';
+import type { Deadline } from '../../request-deadline.js';
+import { guard as guarded } from './errors.js';
+import type { Db } from './executor.js';
 import { health } from './health.js';
 import * as login from './login-throttle.js';
 import { replaceMessages } from './message-list.js';
@@ -26,9 +28,18 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
 /** A Store over an existing client, e.g. the process-wide one from getDb(). */
 export function storeOnClient(client: DbClient): Store {
-  const db = client.sql;
+  return storeOn(client, client.sql, undefined);
+}
+
+/**
+ * The Store's methods on `db` (the client's pool, or one request's view of it), every operation
+ * guarded and, with a `deadline`, bounded by it. `forRequest` gives a request's store.
+ */
+function storeOn(client: DbClient, db: Db, deadline: Deadline | undefined): Store {
+  const guard = <T>(operation: () => Promise<T>): Promise<T> => guarded(operation, deadline);
   return {
     kind: 'postgres',
+    forRequest: (next) => storeOn(client, client.during(next), next),
     createUser: (user, session) => guard(() => users.createUser(db, user, session)),
     getUserById: (id) => guard(() => users.getUserById(db, id)),
     findUserByEmail: (email) => guard(() => users.findUserByEmail(db, email)),
@@ -68,7 +79,7 @@ export function storeOnClient(client: DbClient): Store {
     recordLoginFailure: (key, now, policy) => guard(() => login.recordLoginFailure(db, key, now, policy)),
     clearLoginFailures: (key) => guard(() => login.clearLoginFailures(db, key)),
 
-    health: () => guard(() => health(client)),
+    health: () => guard(() => health(client, db)),
     close: () => client.close(5),
   };
 }
