@@ -1,6 +1,6 @@
 /**
  * The JSON-file store's per-conversation size limit over HTTP (JSON_STORE_MAX_CONVERSATION_MB,
- * docs/decisions/0014): a message that would make its conversation too large answers
+ * docs/decisions/0017): a message that would make its conversation too large answers
  * 413 payload_too_large naming the variable, writes nothing, and other conversations go on.
  * PostgreSQL has no such limit, so this runs on the JSON store only.
  */

@@ -3,7 +3,7 @@
  * per-conversation size limit, commits the file (atomically, fenced), appends the change to the
  * journal (change-journal.ts) and updates this process's catalog in place (catalog.ts).
  *
- * The size limit (JSON_STORE_MAX_CONVERSATION_MB, docs/decisions/0014): a message write that would
+ * The size limit (JSON_STORE_MAX_CONVERSATION_MB, docs/decisions/0017): a message write that would
  * make a conversation file larger than the limit, and larger than it is now, is refused with
  * `413 payload_too_large` before anything is written. Deleting messages, renaming and archiving
  * always pass, so a conversation over the limit (e.g. one written before the limit was lowered)
