@@ -641,7 +641,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description payload_too_large: the body is over 1 MiB. */
+        /** @description payload_too_large: the body is over 1 MiB, or (JSON store) a message write would grow its conversation past JSON_STORE_MAX_CONVERSATION_MB. */
         PayloadTooLarge: {
             headers: {
                 "X-Request-Id": components["headers"]["RequestId"];

@@ -3,73 +3,27 @@
  * processes by a PostgreSQL advisory lock: Drizzle takes no lock itself (drizzle-orm #874), so two
  * deploys could otherwise race. The lock is held on a dedicated single connection (session-level
  * advisory locks do not survive a transaction pooler), which is closed afterwards so scripts exit.
- * Also answers "what is applied, what is pending" for health checks and the status script.
+ * What is applied and what is pending lives in db/migration-status.ts (no Drizzle: health checks
+ * ask it), re-exported here for the scripts and tests.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate as drizzleMigrate } from 'drizzle-orm/postgres-js/migrator';
-import journal from './migrations/meta/_journal.json' with { type: 'json' };
+import { fileHash, migrationsFolder, readApplied, readJournal } from './migration-status.js';
+
+export {
+  fileHash,
+  migrationsFolder,
+  readApplied,
+  readJournal,
+  statusOf,
+  type AppliedMigration,
+  type JournalEntry,
+  type MigrationStatus,
+} from './migration-status.js';
 
 /** Arbitrary constant shared by every Threadbase migrator ("threadbs" as ASCII, fits in int8). */
 export const MIGRATION_LOCK_ID = 0x7468726561646273n;
-
-export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
-
-export interface JournalEntry {
-  idx: number;
-  when: number;
-  tag: string;
-}
-
-/**
- * The entries of `folder`/meta/_journal.json, in file order. db/migrations' own journal is
- * imported statically (not read from disk) so serverless bundles that only trace imports still
- * carry it for health(); another folder's (tests, db:check --migrations) is read from disk.
- */
-export function readJournal(folder: string = migrationsFolder): JournalEntry[] {
-  if (folder === migrationsFolder) return (journal as { entries: JournalEntry[] }).entries;
-  return (JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: JournalEntry[] })
-    .entries;
-}
-
-export interface AppliedMigration {
-  hash: string;
-  createdAt: number;
-}
-
-interface PgErrorLike {
-  code?: unknown;
-}
-
-/** Rows of drizzle.__drizzle_migrations; none when the table does not exist yet. */
-export async function readApplied(sql: postgres.Sql): Promise<AppliedMigration[]> {
-  try {
-    const rows = await sql<{ hash: string; created_at: string | null }[]>`
-      select hash, created_at::text as created_at from drizzle.__drizzle_migrations order by id`;
-    return rows.map((r) => ({ hash: r.hash, createdAt: Number(r.created_at ?? 0) }));
-  } catch (error) {
-    // 42P01 undefined_table / 3F000 invalid_schema_name: nothing was ever migrated here.
-    const code = (error as PgErrorLike).code;
-    if (code === '42P01' || code === '3F000') return [];
-    throw error;
-  }
-}
-
-export interface MigrationStatus {
-  applied: AppliedMigration[];
-  /** Journal entries Drizzle would apply next (newer than the last applied one). */
-  pending: JournalEntry[];
-}
-
-/** Drizzle applies exactly the journal entries newer than the newest applied row (drizzle-orm #5769). */
-export function statusOf(applied: AppliedMigration[], journal: JournalEntry[] = readJournal()): MigrationStatus {
-  const last = applied.reduce((max, a) => Math.max(max, a.createdAt), -Infinity);
-  return { applied, pending: journal.filter((e) => e.when > last) };
-}
 
 export interface MigrateOptions {
   log?: (line: string) => void;
@@ -88,13 +42,6 @@ export interface MigrateResult {
    * applied migration file was edited afterwards. Either way the database does not match the code.
    */
   notApplied: string[];
-}
-
-/** Drizzle's hash of a migration: sha256 of the .sql file as it is on disk. */
-export function fileHash(folder: string, tag: string): string {
-  return createHash('sha256')
-    .update(readFileSync(join(folder, `${tag}.sql`), 'utf8'))
-    .digest('hex');
 }
 
 /** Applies pending migrations under the advisory lock; reports what it applied and what is missing. */

@@ -79,6 +79,8 @@ const envSchema = z.object({
   /** Server where `npm run bench` creates (and drops) its scratch database; default this machine's. */
   BENCH_DATABASE_URL: optionalString,
   DATA_DIR: z.string().min(1).default('./data'),
+  JSON_STORE_MAX_CONVERSATION_MB: z.coerce.number().positive().default(8),
+  JSON_STORE_CACHE_MB: z.coerce.number().min(0).default(64),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   USAGE_LIMITS: usageLimits.optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(3),
@@ -125,6 +127,10 @@ const configSchema = envSchema
     /** BENCH_DATABASE_URL: where `npm run bench` creates its scratch database (bench/api/run.ts). */
     benchDatabaseUrl: e.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     dataDir: e.DATA_DIR,
+    /** JSON_STORE_MAX_CONVERSATION_MB in bytes: the JSON store's per-conversation size limit. */
+    jsonStoreMaxConversationBytes: Math.round(e.JSON_STORE_MAX_CONVERSATION_MB * 1024 * 1024),
+    /** JSON_STORE_CACHE_MB in bytes: conversation files the JSON store keeps parsed (and indexed) in memory. */
+    jsonStoreCacheBytes: Math.round(e.JSON_STORE_CACHE_MB * 1024 * 1024),
     port: e.PORT,
     usageLimits: e.USAGE_LIMITS ?? DEFAULT_USAGE_LIMITS,
     db: {

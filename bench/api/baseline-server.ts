@@ -9,6 +9,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import postgres from 'postgres';
+import { canonicalJson } from '../../lib/canonical-json.js';
 import { BENCH_USAGE_LIMITS } from './scenarios.js';
 import * as q from './sql.js';
 
@@ -39,11 +40,8 @@ async function authenticate(req: IncomingMessage): Promise<User | null> {
   if (!row) return null;
   const last = row.credentialLastUsedAt as Date | null;
   if (last === null || now.getTime() - last.getTime() >= 60_000) {
-    const table = row.kind === 'session' ? 'sessions set last_seen_at' : 'api_tokens set last_used_at';
-    await sql.unsafe(`update ${table} = $1::timestamptz where id = $2`, [
-      now.toISOString(),
-      row.credentialId as string,
-    ]);
+    const touch = row.kind === 'session' ? q.TOUCH_SESSION : q.TOUCH_API_TOKEN;
+    await sql.unsafe(touch, [row.credentialId as string, now.toISOString(), 60_000]);
   }
   return {
     id: row.id as string,
@@ -59,9 +57,9 @@ const conversation = (r: Row) => ({
   id: r.id,
   title: r.title,
   archived: r.archived,
-  createdAt: iso(r.createdAt ?? r.created_at),
-  updatedAt: iso(r.updatedAt ?? r.updated_at),
-  messageCount: r.messageCount ?? r.message_count,
+  createdAt: iso(r.createdAt),
+  updatedAt: iso(r.updatedAt),
+  messageCount: r.messageCount,
 });
 
 const message = (r: Row) => ({
@@ -81,7 +79,7 @@ const cursor = (kind: string, scope: string, key: unknown): string =>
   ).toString('base64url');
 
 async function listConversations(user: User): Promise<unknown> {
-  const rows = await sql.unsafe<Row[]>(q.LIST_CONVERSATIONS, [user.id, 21]);
+  const rows = await sql.unsafe<Row[]>(q.LIST_CONVERSATIONS, [user.id, false, 21]);
   const items = rows.slice(0, 20).map(conversation);
   const last = items.at(-1);
   const next =
@@ -91,8 +89,8 @@ async function listConversations(user: User): Promise<unknown> {
 
 async function getConversation(user: User, id: string): Promise<unknown> {
   const [conv, rows] = await Promise.all([
-    sql.unsafe<Row[]>(q.GET_CONVERSATION, [id, user.id, 1]),
-    sql.unsafe<Row[]>(q.LIST_MESSAGES, [101, id, user.id]),
+    sql.unsafe<Row[]>(q.GET_CONVERSATION, [id, user.id]),
+    sql.unsafe<Row[]>(q.LIST_MESSAGES, [id, user.id, 101]),
   ]);
   if (!conv[0]) return null;
   return { ...conversation(conv[0]), messages: rows.filter((r) => r.id !== null).map(message) };
@@ -118,7 +116,7 @@ async function appendMessage(user: User, conversationId: string, body: Row, key:
   };
   const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
   const requestHash = createHash('sha256')
-    .update(`POST\n/api/conversations/${conversationId}/messages\n${JSON.stringify(body)}`)
+    .update(`POST\n/api/conversations/${conversationId}/messages\n${canonicalJson({ ...body, metadata: {} })}`)
     .digest('hex');
   return sql.begin(async (tx) => {
     if (key !== undefined)
@@ -166,18 +164,18 @@ async function search(user: User, text: string): Promise<unknown> {
 
 async function me(user: User): Promise<unknown> {
   const now = new Date();
-  const [u] = await sql.unsafe<Row[]>(q.READ_USAGE, [user.id, 1]);
+  const [u] = await sql.unsafe<Row[]>(q.READ_USAGE, [user.id]);
   if (!u) return null;
   const nextDay = new Date(Date.parse(dayStart(now)) + 86_400_000).toISOString();
   const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString();
-  const daily = (u.daily_window_start as Date) >= new Date(dayStart(now)) ? u.daily_used : 0;
+  const daily = (u.dailyWindowStart as Date) >= new Date(dayStart(now)) ? u.dailyUsed : 0;
   return {
     user,
     usage: {
       tier: u.tier,
       daily: { used: daily, limit: LIMITS.free.daily, resetsAt: nextDay },
-      monthly: { used: u.monthly_used, limit: LIMITS.free.monthly, resetsAt: nextMonth },
-      total: u.total_used,
+      monthly: { used: u.monthlyUsed, limit: LIMITS.free.monthly, resetsAt: nextMonth },
+      total: u.totalUsed,
     },
   };
 }

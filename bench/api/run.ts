@@ -13,11 +13,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
 import { migrate } from '../../db/migrate.js';
 import { config } from '../../lib/config.js';
 import { UsageError, numberFlag, parseCli, stringFlag } from '../../lib/cli-args.js';
 import { runScript } from '../../lib/data-transfer/cli.js';
+import { admin, withDatabase } from '../scratch-database.js';
 import { measureTargets, type Timing } from './cells.js';
 import type { RequestSpec } from './load.js';
 import { pgbenchAvailable, runPgbench } from './pgbench.js';
@@ -39,21 +39,6 @@ interface Plan extends Timing {
   bareSeconds: number;
   concurrencies: number[];
   sizes: { conversations: number; searchMessages: number };
-}
-
-function withDatabase(serverUrl: string, name: string): string {
-  const u = new URL(serverUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function admin(serverUrl: string, statement: string): Promise<void> {
-  const sql = postgres(serverUrl, { max: 1, onnotice: () => undefined });
-  try {
-    await sql.unsafe(statement);
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
 }
 
 /** `npm run build`, run while the database is migrated and seeded. */

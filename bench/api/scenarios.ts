@@ -20,15 +20,22 @@ export interface Scenario {
 }
 
 /** A SQL literal for pgbench; `raw` values (pgbench expressions) go in unquoted. */
-const lit = (v: string | number | null): string =>
-  v === null ? 'null' : typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`;
+const lit = (v: string | number | boolean | null): string =>
+  v === null ? 'null' : typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v);
 
 /** `statement` with $n replaced by its parameter, on one line (pgbench reads one statement a line). */
-function inline(statement: string, params: (string | number | null)[], raw: Record<number, string> = {}): string {
+function inline(
+  statement: string,
+  params: (string | number | boolean | null)[],
+  raw: Record<number, string> = {},
+): string {
   let out = statement;
   for (let n = params.length; n >= 1; n--) out = out.split(`$${n}`).join(raw[n] ?? lit(params[n - 1]!));
   return `${out.replace(/\s+/g, ' ').trim()};`;
 }
+
+/** pgbench has no uuid variables: one per transaction from its random `:m` (md5 text is a uuid's 32 hex digits). */
+const NEW_ID = `md5(:client_id || '-' || :m)`;
 
 function dayStart(now: Date): string {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString();
@@ -48,6 +55,7 @@ export function scenarios(seed: Seed): Scenario[] {
   const free = BENCH_USAGE_LIMITS.free;
   const appendSql = (withKey: boolean): string =>
     [
+      '\\set m random(1, 9000000000000000000)',
       authSql,
       'begin;',
       ...(withKey
@@ -69,12 +77,9 @@ export function scenarios(seed: Seed): Scenario[] {
       ]),
       inline(
         q.INSERT_MESSAGE,
-        ['', null, seed.appendConversationId, seed.userId, 'user', 'A benchmark message.', '{}', null, nowIso, null],
-        // pgbench cannot name the new uuid twice, so message_id (the API id, = id for server-made ids) stays null.
-        {
-          1: 'gen_random_uuid()',
-          2: 'null',
-        },
+        ['', '', seed.appendConversationId, seed.userId, 'user', 'A benchmark message.', '{}', null, nowIso, null],
+        // A fresh uuid as the row id and, as text, the message (API) id, as the store writes server-made ids.
+        { 1: `${NEW_ID}::uuid`, 2: `${NEW_ID}::uuid::text` },
       ),
       'commit;',
     ].join('\n');
@@ -95,7 +100,7 @@ export function scenarios(seed: Seed): Scenario[] {
       name: 'list conversations',
       status: 200,
       request: get('/api/conversations?limit=20'),
-      pgbench: [authSql, inline(q.LIST_CONVERSATIONS, [seed.userId, 21])].join('\n'),
+      pgbench: [authSql, inline(q.LIST_CONVERSATIONS, [seed.userId, false, 21])].join('\n'),
     },
     {
       name: 'get conversation (100 messages)',
@@ -103,8 +108,8 @@ export function scenarios(seed: Seed): Scenario[] {
       request: get(`/api/conversations/${seed.fullConversationId}`),
       pgbench: [
         authSql,
-        inline(q.GET_CONVERSATION, [seed.fullConversationId, seed.userId, 1]),
-        inline(q.LIST_MESSAGES, [101, seed.fullConversationId, seed.userId]),
+        inline(q.GET_CONVERSATION, [seed.fullConversationId, seed.userId]),
+        inline(q.LIST_MESSAGES, [seed.fullConversationId, seed.userId, 101]),
       ].join('\n'),
     },
     { name: 'append message', status: 201, request: post(false), pgbench: appendSql(false) },
@@ -124,7 +129,7 @@ export function scenarios(seed: Seed): Scenario[] {
       name: 'GET /api/me',
       status: 200,
       request: get('/api/me'),
-      pgbench: [authSql, inline(q.READ_USAGE, [seed.userId, 1])].join('\n'),
+      pgbench: [authSql, inline(q.READ_USAGE, [seed.userId])].join('\n'),
     },
   ];
 }

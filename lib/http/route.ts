@@ -9,7 +9,7 @@ import type { VercelRequest, VercelResponse } from '@vercel/node';
 import type { z } from 'zod';
 import { methodNotAllowed, unsupportedMediaType } from '../errors.js';
 import { logger, type Logger } from '../log.js';
-import { withRequestDeadline } from '../request-deadline.js';
+import { requestDeadline, type Deadline } from '../request-deadline.js';
 import { getStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import type { AuthContext } from '../auth/credentials.js';
@@ -69,6 +69,8 @@ function pathOf(req: VercelRequest): string {
 
 interface Dispatch {
   req: VercelRequest;
+  /** REQUEST_TIMEOUT_MS from the request's start: bounds the handler's database work (lib/request-deadline.ts). */
+  deadline: Deadline;
   requestId: string;
   log: Logger;
   onAuth: (userId: string) => void;
@@ -84,7 +86,8 @@ async function run(handlers: RouteHandlers, allow: readonly HttpMethod[], d: Dis
     if (!handler) throw methodNotAllowed(allow);
     // API.md: a request that carries a body must carry JSON, even where the route reads none.
     if (announcesBody(d.req) && !isJsonContentType(d.req.headers['content-type'])) throw unsupportedMediaType();
-    const store = await getStore();
+    const shared = await getStore();
+    const store = shared.forRequest?.(d.deadline) ?? shared;
     return await handler(createContext({ ...d, method, store }));
   } catch (error) {
     return errorReply(error, d.requestId, d.log);
@@ -98,10 +101,10 @@ export function defineRoute(handlers: RouteHandlers): (req: VercelRequest, res: 
     const requestId = requestIdFrom(req.headers['x-request-id']);
     const log = logger.child({ requestId });
     let userId: string | undefined;
-    // REQUEST_TIMEOUT_MS bounds the handler's database work (lib/request-deadline.ts).
+    const deadline = requestDeadline();
     let reply = withCors(
       req,
-      await withRequestDeadline(() => run(handlers, allow, { req, requestId, log, onAuth: (id) => (userId = id) })),
+      await run(handlers, allow, { req, deadline, requestId, log, onAuth: (id) => (userId = id) }),
     );
     try {
       sendReply(res, reply, requestId);

@@ -6,10 +6,15 @@
 import type { ServerResponse } from 'node:http';
 import type { Reply } from './route.js';
 
-/** The body as bytes, or undefined for an empty response. Throws when the body cannot be serialized. */
-function payloadOf(reply: Reply): Buffer | undefined {
+/**
+ * The body as JSON text, or undefined for an empty response. Throws when the body cannot be
+ * serialized. Kept a string: node:http writes it out without a Buffer copy made first.
+ */
+function payloadOf(reply: Reply): string | undefined {
   if (reply.body === undefined || reply.status === 204 || reply.status === 304) return undefined;
-  return Buffer.from(JSON.stringify(reply.body), 'utf8');
+  const text = JSON.stringify(reply.body) as string | undefined;
+  if (text === undefined) throw new TypeError('The reply body cannot be serialized as JSON.');
+  return text;
 }
 
 /**
@@ -35,6 +40,6 @@ export function sendReply(res: ServerResponse, reply: Reply, requestId: string):
     return;
   }
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', payload.length);
-  res.end(payload);
+  res.setHeader('Content-Length', Buffer.byteLength(payload, 'utf8'));
+  res.end(payload, 'utf8');
 }

@@ -28,7 +28,12 @@ async function createStore(): Promise<Store> {
   }
   const { createJsonStore } = await import('./json/index.js');
   logger.info('storage selected', { storage: 'json', dataDir: cfg.dataDir, readOnly: cfg.onVercel });
-  return createJsonStore({ dataDir: cfg.dataDir, readOnly: cfg.onVercel });
+  return createJsonStore({
+    dataDir: cfg.dataDir,
+    readOnly: cfg.onVercel,
+    maxConversationBytes: cfg.jsonStoreMaxConversationBytes,
+    cacheBytes: cfg.jsonStoreCacheBytes,
+  });
 }
 
 /** The process's store, created on first use and reused across warm invocations. */

@@ -10,6 +10,7 @@
  * `rateLimited` where documented, and `unavailable` when the storage cannot be reached.
  */
 import type { UsageLimits } from '../config.js';
+import type { Deadline } from '../request-deadline.js';
 
 export type Role = 'user' | 'assistant' | 'system';
 export type JsonObject = { [key: string]: JsonValue };
@@ -202,6 +203,11 @@ export interface HealthReport {
 
 export interface Store {
   readonly kind: 'postgres' | 'json';
+  /**
+   * This store for one request, its work bounded by the request's deadline (lib/request-deadline.ts).
+   * A store without one (the JSON store: no pool to hold, no statement to cancel) serves requests as it is.
+   */
+  forRequest?(deadline: Deadline): Store;
 
   // users
   /** Creates a user, its usage row (tier `free`) and, when given, a first session, atomically. Email/username clash (case-insensitive) → conflict('email'|'username'). */

@@ -4,12 +4,17 @@
  */
 import type { UsageRecord } from '../store/types.js';
 
+/** `toISOString()` form (`2026-11-22T14:37:00.123Z`), whose date fields can be read off the text. */
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 export function dayStart(now: string): string {
+  if (ISO_UTC.test(now)) return `${now.slice(0, 10)}T00:00:00.000Z`;
   const d = new Date(now);
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())).toISOString();
 }
 
 export function monthStart(now: string): string {
+  if (ISO_UTC.test(now)) return `${now.slice(0, 7)}-01T00:00:00.000Z`;
   const d = new Date(now);
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)).toISOString();
 }

@@ -15,7 +15,8 @@
 #    health 200 (readOnly) and refuse a write naming DATABASE_URL;
 # 5. test/e2e with E2E_TARGET=vercel-output (scripts/serve-vercel-output.ts: one @vercel/node
 #    process per function, config.json's routes) on Node 24;
-# 6. cold starts of a built function on each backend (scripts/ci/vercel-cold-start.ts).
+# 6. cold starts of the built functions on each backend (npm run bench:cold, bench/cold-start/;
+#    figures only, nothing fails on a slow one).
 #
 # TEST_DATABASE_URL: the PostgreSQL server for the build's database and the postgres backend
 # (default: this machine's, postgres://postgres@127.0.0.1:5432/postgres).
@@ -122,6 +123,6 @@ E2E_TARGET=vercel-output TEST_DATABASE_URL="$server_url" \
   "$node24" node_modules/vitest/vitest.mjs run test/e2e --maxWorkers=3 --testTimeout=120000
 
 # --- 6. cold starts ------------------------------------------------------------------------------
-log "cold start of a built function, median of 5, on Node $("$node24" --version)"
-"$node24" --import tsx scripts/ci/vercel-cold-start.ts .vercel/output "$db_url"
+log "cold start of the built functions, median of 5, on Node $("$node24" --version)"
+BENCH_DATABASE_URL="$server_url" "$node24" --import tsx bench/cold-start/run.ts --output .vercel/output
 log "done"

@@ -85,7 +85,8 @@ const ERRORS: Record<string, ErrorDoc> = {
   },
   413: {
     name: 'PayloadTooLarge',
-    description: 'payload_too_large: the body is over 1 MiB.',
+    description:
+      'payload_too_large: the body is over 1 MiB, or (JSON store) a message write would grow its conversation past JSON_STORE_MAX_CONVERSATION_MB.',
     example: errorExample('payload_too_large', 'Request body exceeds 1048576 bytes.'),
   },
   415: {

@@ -5,9 +5,10 @@
  * later query waits forever. Before the postgres.js patch, a query cancelled while its connection
  * was opening left that connection in postgres.js's `connecting` list for good.
  */
+import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDbClient, type DbClient } from '../../db/client.js';
-import { withDeadline } from '../../lib/request-deadline.js';
+import { newDeadline } from '../../lib/request-deadline.js';
 import { guard } from '../../lib/store/postgres/errors.js';
 import { startOwnPostgres, type OwnPostgres } from './helpers/own-postgres.js';
 
@@ -18,10 +19,13 @@ function within<T>(ms: number, work: Promise<T>): Promise<T | 'timeout'> {
   return Promise.race([work, sleep(ms).then(() => 'timeout' as const)]);
 }
 
-/** What a store operation inside a request with `budgetMs` answers, and how long it took. */
-async function inRequest(budgetMs: number, work: () => Promise<unknown>): Promise<{ outcome: string; ms: number }> {
+type Work = (sql: postgres.Sql) => Promise<unknown>;
+
+/** What a store operation on `client` inside a request with `budgetMs` answers, and how long it took. */
+async function inRequest(client: DbClient, budgetMs: number, work: Work): Promise<{ outcome: string; ms: number }> {
   const started = performance.now();
-  const outcome = await withDeadline(budgetMs, () => guard(work)).then(
+  const deadline = newDeadline(budgetMs);
+  const outcome = await guard(() => work(client.during(deadline)), deadline).then(
     () => 'ok',
     (error: unknown) => {
       const e = error as { status?: number; cause?: { name?: string } };
@@ -47,13 +51,13 @@ describe('the request deadline and the pool (max 1)', () => {
     }
   });
 
-  const selectOne = async (): Promise<unknown> => (await client.sql.unsafe('select 1 as ok'))[0];
+  const selectOne = async (sql: postgres.Sql = client.sql): Promise<unknown> => (await sql.unsafe('select 1 as ok'))[0];
 
   it('a statement cancelled while its connection is opening (hung server) does not lose the slot', async () => {
     await pg.freeze();
     let during: { outcome: string; ms: number };
     try {
-      during = await inRequest(500, selectOne);
+      during = await inRequest(client, 500, selectOne);
     } finally {
       await pg.thaw();
     }
@@ -63,9 +67,9 @@ describe('the request deadline and the pool (max 1)', () => {
   }, 30_000);
 
   it('statements queued behind a busy connection and one running on the server are cancelled, and the slot serves again', async () => {
-    const running = inRequest(700, () => client.sql.unsafe('select pg_sleep(5)'));
+    const running = inRequest(client, 700, (sql) => sql.unsafe('select pg_sleep(5)'));
     await sleep(50);
-    const queued = inRequest(500, selectOne);
+    const queued = inRequest(client, 500, selectOne);
     const [r, q] = await Promise.all([running, queued]);
     expect(q.outcome).toBe('503:DeadlineExceeded');
     expect(q.ms).toBeLessThan(2500);
@@ -79,11 +83,11 @@ describe('the request deadline and the pool (max 1)', () => {
 
   it('a transaction whose connection comes after the deadline does nothing and frees the slot', async () => {
     await client.sql.unsafe('create table if not exists deadline_probe (n int)');
-    const holder = inRequest(600, () => client.sql.unsafe('select pg_sleep(5)'));
+    const holder = inRequest(client, 600, (sql) => sql.unsafe('select pg_sleep(5)'));
     await sleep(50);
-    const tx = inRequest(300, () =>
-      client.db.transaction(async (t) => {
-        await t.execute('insert into deadline_probe values (1)');
+    const tx = inRequest(client, 300, (sql) =>
+      sql.begin(async (t: postgres.TransactionSql) => {
+        await t.unsafe('insert into deadline_probe values (1)');
       }),
     );
     const [h, t] = await Promise.all([holder, tx]);

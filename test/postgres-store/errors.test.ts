@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDbClient, type DbClient } from '../../db/client.js';
 import { AppError } from '../../lib/errors.js';
@@ -66,7 +65,7 @@ describe('connection failures → unavailable (503)', () => {
 
   it('a backend terminated mid-query (57P01) → unavailable, then the pool reconnects', async () => {
     const store = storeOnClient(client);
-    const slow = client.db.execute(sql`select pg_sleep(10)`).then(() => null, translateError);
+    const slow = client.sql.unsafe(`select pg_sleep(10)`).then(() => null, translateError);
     await withAdmin(adminUrl(), async (admin) => {
       for (let i = 0; i < 100; i++) {
         const [row] = await admin<{ n: number }[]>`
@@ -88,7 +87,7 @@ describe('statement timeout', () => {
   it('a statement over DATABASE_STATEMENT_TIMEOUT_MS is cancelled (57014) → unavailable', async () => {
     const timed = createDbClient({ url: database.url, statementTimeoutMs: 100 });
     try {
-      const error = await timed.db.execute(sql`select pg_sleep(2)`).then(() => null, translateError);
+      const error = await timed.sql.unsafe(`select pg_sleep(2)`).then(() => null, translateError);
       expect(error?.code).toBe('unavailable');
       expect((error?.cause as { code?: string }).code).toBe('57014');
     } finally {
@@ -99,7 +98,7 @@ describe('statement timeout', () => {
   it('is not sent as a startup parameter with prepare: false (transaction poolers refuse it)', async () => {
     const pooled = createDbClient({ url: database.url, statementTimeoutMs: 100, prepare: false });
     try {
-      const [row] = await pooled.db.execute<{ t: string }>(sql`select current_setting('statement_timeout') as t`);
+      const [row] = await pooled.sql.unsafe<{ t: string }[]>(`select current_setting('statement_timeout') as t`);
       expect(row?.t).not.toBe('100ms');
     } finally {
       await pooled.close();
@@ -109,7 +108,7 @@ describe('statement timeout', () => {
 
 describe('driver errors → AppErrors', () => {
   it('NUL that slipped past validation (22021) → validation_failed', async () => {
-    const error = await client.db.execute(sql`select ${'a\u0000b'}::text`).then(() => null, translateError);
+    const error = await client.sql.unsafe(`select $1::text`, ['a\u0000b']).then(() => null, translateError);
     expect(error?.code).toBe('validation_failed');
   });
 
@@ -147,12 +146,12 @@ describe('client figures', () => {
   it('pool(): max, open and idle from the server, waiting = work beyond max', async () => {
     const small = createDbClient({ url: database.url, poolMax: 2 });
     try {
-      await small.db.execute(sql`select 1`);
+      await small.sql.unsafe(`select 1`);
       const quiet = await small.pool();
       expect(quiet.max).toBe(2);
       expect(quiet.open).toBeGreaterThanOrEqual(1);
       expect(quiet.waiting).toBe(0);
-      const sleeps = Array.from({ length: 4 }, () => Promise.resolve(small.db.execute(sql`select pg_sleep(0.3)`)));
+      const sleeps = Array.from({ length: 4 }, () => Promise.resolve(small.sql.unsafe(`select pg_sleep(0.3)`)));
       await new Promise((r) => setTimeout(r, 50));
       const busy = await small.pool();
       await Promise.all(sleeps);
@@ -171,10 +170,10 @@ describe('client figures', () => {
       onSlowQuery: (statement, ms) => lines.push({ statement, ms }),
     });
     try {
-      await logged.db.execute(sql`select ${'SECRET-PARAM'}::text as v`);
-      await logged.db.execute(sql`select pg_sleep(0.5), ${'SECRET-PARAM'}::text as v`);
-      await logged.db.transaction(async (tx) => {
-        await tx.execute(sql`select pg_sleep(0.35)`);
+      await logged.sql.unsafe(`select $1::text as v`, ['SECRET-PARAM']);
+      await logged.sql.unsafe(`select pg_sleep(0.5), $1::text as v`, ['SECRET-PARAM']);
+      await logged.sql.begin(async (tx: postgres.TransactionSql) => {
+        await tx.unsafe(`select pg_sleep(0.35)`);
       });
     } finally {
       await logged.close();

@@ -4,9 +4,7 @@
  * seeded with enough rows that the planner would rather not scan.
  */
 import postgres from 'postgres';
-import { drizzle } from 'drizzle-orm/postgres-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as schema from '../../db/schema.js';
 import { listConversations } from '../../lib/store/postgres/conversations.js';
 import { findCredential } from '../../lib/store/postgres/credentials.js';
 import { listMessages } from '../../lib/store/postgres/messages.js';
@@ -17,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/pg.js';
 let database: TestDatabase;
 let raw: postgres.Sql;
 let captured: { query: string; params: unknown[] }[] = [];
-let db: ReturnType<typeof drizzle<typeof schema>>;
+let db: postgres.Sql;
 let userId: string;
 let conversationId: string;
 
@@ -73,7 +71,7 @@ beforeAll(async () => {
     },
   });
   await seed(raw);
-  db = drizzle(raw, { schema });
+  db = raw;
   const [row] = await raw<{ user_id: string; id: string }[]>`
     select user_id, id from conversations order by id limit 1`;
   userId = row!.user_id;

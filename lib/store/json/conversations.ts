@@ -3,7 +3,6 @@
  * its messages inline, in list order, plus the idempotency records of the writes made to it.
  * Message writes live in lib/store/json/messages.ts and rewrite only that one file.
  */
-import path from 'node:path';
 import { conflict } from '../../errors.js';
 import { assertStorable } from '../../validation/storable-json.js';
 import type {
@@ -17,20 +16,14 @@ import type {
   Written,
 } from '../types.js';
 import { CorruptFileError, readSnapshot } from './atomic-file.js';
-import { userConversations, type Catalog } from './catalog.js';
+import { userShelf, type ConversationSummary } from './catalog.js';
 import { requireId } from './collections.js';
-import type { DataDir } from './data-dir.js';
+import { commitConversation, filePath, removeConversation, type ConversationFiles } from './conversation-commit.js';
 import { canonicalId, canonicalTime, parseConversationText, type StoredConversation } from './format.js';
+import { firstAfter } from './user-shelves.js';
 import { checkIdempotency, forgetRecords, withIdempotencyRecord, type IdempotencyCheck } from './idempotency.js';
 
-export interface ConversationFiles {
-  data: DataDir;
-  catalog: Catalog;
-}
-
-export function filePath(files: ConversationFiles, id: string): string {
-  return path.join(files.data.conversationsDir, `${id}.json`);
-}
+export { filePath, type ConversationFiles };
 
 /** Reads a conversation file; null when it does not exist. */
 export async function readConversation(files: ConversationFiles, id: string): Promise<StoredConversation | null> {
@@ -107,7 +100,7 @@ export async function createConversation(
     if ((await readConversation(files, base.id)) !== null) throw conflict('id');
     const value = toConversationRecord(base);
     const stored = withIdempotencyRecord(base, base.userId, value, idempotency, createdAt);
-    await files.data.writeJson(filePath(files, base.id), stored);
+    await commitConversation(files, stored);
     return { value, replayed: false };
   });
 }
@@ -134,11 +127,10 @@ export async function listConversations(
   const owner = canonicalId(userId);
   if (owner === null) return { items: [], hasMore: false };
   return files.data.read(async () => {
-    const after = page.after;
-    const rows = (await userConversations(files.catalog, owner))
-      .filter((c) => c.archived === filter.archived)
-      .filter((c) => !after || c.updatedAt < after.updatedAt || (c.updatedAt === after.updatedAt && c.id < after.id))
-      .sort((a, b) => cmp(b.updatedAt, a.updatedAt) || cmp(b.id, a.id));
+    const { order } = await userShelf(files.catalog, owner);
+    const rows: ConversationSummary[] = [];
+    for (let i = firstAfter(order, page.after); i < order.length && rows.length <= page.limit; i++)
+      if (order[i]!.archived === filter.archived) rows.push(order[i]!);
     const items = rows.slice(0, page.limit).map(({ idempotency: _records, ...record }) => record);
     return { items, hasMore: rows.length > page.limit };
   });
@@ -162,7 +154,7 @@ export async function updateConversation(
       archived: changes.archived ?? conversation.archived,
       updatedAt: at,
     };
-    await files.data.writeJson(filePath(files, conversation.id), next);
+    await commitConversation(files, next, { limited: false });
     return toConversationRecord(next);
   });
 }
@@ -173,6 +165,6 @@ export async function deleteConversation(files: ConversationFiles, userId: strin
     if (!conversation) return false;
     // Its own records go with its file; older copies in idempotency.json are dropped first.
     await forgetRecords(files.data, conversation.id);
-    return files.data.removeFile(filePath(files, conversation.id));
+    return removeConversation(files, conversation.id);
   });
 }

@@ -22,6 +22,7 @@ import {
   removeDeadTempFiles,
   removeFileDurable,
   statIdentity,
+  writeFileAtomic,
   writeJsonAtomic,
 } from './atomic-file.js';
 import { corruptFileError, refusalReason, writeRefused } from './file-faults.js';
@@ -53,6 +54,8 @@ export interface DataDir {
   writeCollection<T>(name: CollectionName, items: T[]): Promise<void>;
   /** Only inside `write`: writes one file atomically, committing only while the lock is still ours. */
   writeJson(file: string, value: unknown): Promise<void>;
+  /** Only inside `write`: like writeJson, for text already serialised. */
+  writeText(file: string, text: string): Promise<void>;
   /** Only inside `write`: removes one file durably (same fence); false when it did not exist. */
   removeFile(file: string): Promise<boolean>;
   /** Resolves when this process's queued writes have finished. */
@@ -182,6 +185,10 @@ class JsonDataDir implements DataDir {
 
   writeJson(file: string, value: unknown): Promise<void> {
     return writeJsonAtomic(file, value, () => this.lock.assertHeld());
+  }
+
+  writeText(file: string, text: string): Promise<void> {
+    return writeFileAtomic(file, text, () => this.lock.assertHeld());
   }
 
   removeFile(file: string): Promise<boolean> {

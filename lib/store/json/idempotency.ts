@@ -1,8 +1,9 @@
 /**
  * Idempotency-Key records in the JSON store. A record lives in the conversation file its write
  * changed (top-level `idempotency` array), so it is written atomically with the write. Keys are
- * scoped per user across all of that user's conversations, found through the catalog (which
- * the caller refreshes inside the write lock, so a key written by another process is seen).
+ * scoped per user across all of that user's conversations, found through the catalog's map of
+ * keys to conversations (user-shelves.ts), refreshed inside the write lock, so a key written by
+ * another process is seen.
  * Records older than 24 hours are ignored and pruned whenever their file is rewritten.
  * Deleting a conversation deletes its records with it (they are in its file), as PostgreSQL does
  * in the delete's statement, so a retried key never replays a write to a deleted conversation.
@@ -12,7 +13,7 @@
 import { IDEMPOTENCY_TTL_MS } from '../../idempotency/ttl.js';
 import { assertStorable } from '../../validation/storable-json.js';
 import type { IdempotencyInput, JsonValue } from '../types.js';
-import { userConversations, type Catalog } from './catalog.js';
+import { userShelf, type Catalog } from './catalog.js';
 import type { DataDir } from './data-dir.js';
 import { canonicalTime, type IdempotencyRecord, type StoredConversation } from './format.js';
 
@@ -34,8 +35,9 @@ export async function checkIdempotency(
   let record = (await data.readCollection<IdempotencyRecord>('idempotency')).find(
     (r) => r.userId === userId && matches(r),
   );
-  for (const summary of record ? [] : await userConversations(catalog, userId)) {
-    record = summary.idempotency.find(matches);
+  const shelf = await userShelf(catalog, userId);
+  for (const id of record ? [] : (shelf.keys.get(input.key) ?? [])) {
+    record = shelf.entries.get(id)?.summary?.idempotency.find(matches);
     if (record) break;
   }
   if (!record) return { kind: 'new' };

@@ -7,6 +7,8 @@
  */
 import type { Store } from '../types.js';
 import { createCatalog } from './catalog.js';
+import { journalPath } from './change-journal.js';
+import { DEFAULT_MAX_CONVERSATION_BYTES } from './conversation-commit.js';
 import * as collections from './collections.js';
 import * as conversations from './conversations.js';
 import { openDataDir, type DataDirOptions } from './data-dir.js';
@@ -15,11 +17,20 @@ import * as messages from './messages.js';
 import { searchMessages } from './search.js';
 import * as usage from './usage-rules.js';
 
-export type { DataDirOptions as JsonStoreOptions } from './data-dir.js';
+export interface JsonStoreOptions extends DataDirOptions {
+  /** Per-conversation size limit in bytes (JSON_STORE_MAX_CONVERSATION_MB; default 8 MiB). */
+  maxConversationBytes?: number;
+  /** Memory budget of parsed conversations kept for search, in file bytes (JSON_STORE_CACHE_MB; default 64 MiB). */
+  cacheBytes?: number;
+}
 
-export function createJsonStore(options: DataDirOptions): Store {
+export function createJsonStore(options: JsonStoreOptions): Store {
   const data = openDataDir(options);
-  const files: conversations.ConversationFiles = { data, catalog: createCatalog(data.conversationsDir) };
+  const files: conversations.ConversationFiles = {
+    data,
+    catalog: createCatalog(data.conversationsDir, journalPath(data.dir), options.cacheBytes),
+    maxConversationBytes: options.maxConversationBytes ?? DEFAULT_MAX_CONVERSATION_BYTES,
+  };
 
   return {
     kind: 'json',

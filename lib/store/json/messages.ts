@@ -18,7 +18,8 @@ import type {
   QuotaInput,
   Written,
 } from '../types.js';
-import { cmp, filePath, readOwned, replayOf, type ConversationFiles } from './conversations.js';
+import { commitConversation, fittingText } from './conversation-commit.js';
+import { cmp, readOwned, replayOf, type ConversationFiles } from './conversations.js';
 import { canonicalId, canonicalTime, toMessageRecord, type StoredConversation, type StoredMessage } from './format.js';
 import { withIdempotencyRecord } from './idempotency.js';
 import { quotaExceeded } from '../../usage/quota-error.js';
@@ -115,10 +116,11 @@ export async function appendMessage(
     if (replay) return replay;
     const conversation = await ownedOrThrow(files, userId, message.conversationId);
     if (conversation.messages.some((m) => m.id === message.id)) throw conflict('id');
-    await charge(files, userId, options.quota, 1);
     const next = { ...withNewMessage(conversation, message), updatedAt: message.createdAt };
     const stored = withIdempotencyRecord(next, userId, message, options.idempotency, message.createdAt);
-    await files.data.writeJson(filePath(files, conversation.id), stored);
+    const text = await fittingText(files, stored);
+    await charge(files, userId, options.quota, 1);
+    await commitConversation(files, stored, { text });
     return { value: message, replayed: false };
   });
 }
@@ -136,12 +138,11 @@ export async function putMessage(
     const conversation = await ownedOrThrow(files, userId, message.conversationId);
     const index = conversation.messages.findIndex((m) => m.id === message.id);
     if (index < 0) {
-      await charge(files, userId, options.quota, 1);
       const created = { ...message, createdAt: at };
-      await files.data.writeJson(filePath(files, conversation.id), {
-        ...withNewMessage(conversation, created),
-        updatedAt: at,
-      });
+      const next = { ...withNewMessage(conversation, created), updatedAt: at };
+      const text = await fittingText(files, next);
+      await charge(files, userId, options.quota, 1);
+      await commitConversation(files, next, { text });
       return { value: created, created: true };
     }
     const current = conversation.messages[index]!;
@@ -158,7 +159,7 @@ export async function putMessage(
     };
     const messages = conversation.messages.slice();
     messages[index] = replaced;
-    await files.data.writeJson(filePath(files, conversation.id), { ...conversation, messages, updatedAt: at });
+    await commitConversation(files, { ...conversation, messages, updatedAt: at });
     return { value: toMessageRecord(conversation.id, replaced), created: false };
   });
 }
@@ -180,7 +181,7 @@ async function removeWhere(
     const { found, keep } = pick(conversation.messages);
     if (!found) return false;
     if (keep.length !== conversation.messages.length) {
-      await files.data.writeJson(filePath(files, conversation.id), { ...conversation, messages: keep, updatedAt: at });
+      await commitConversation(files, { ...conversation, messages: keep, updatedAt: at });
     }
     return true;
   });
@@ -231,15 +232,14 @@ export async function replaceMessages(
     const createdAt = creationTime(stored, now);
     const value = finalList(conversation.id, stored, plan, now, createdAt);
     if (plan.unchanged && !options.idempotency) return { value, replayed: false };
-    await charge(files, userId, options.quota && { limits: options.quota.limits, now }, quotaUnits(plan.create));
     const seqOf = new Map(conversation.messages.map((m) => [m.id, m.seq] as const));
     let lastSeq = conversation.lastSeq;
     const messages = value.map(({ conversationId: _c, ...m }) => ({ ...m, seq: seqOf.get(m.id) ?? (lastSeq += 1) }));
     const next = { ...conversation, messages, lastSeq, updatedAt: plan.unchanged ? conversation.updatedAt : now };
-    await files.data.writeJson(
-      filePath(files, conversation.id),
-      withIdempotencyRecord(next, userId, value, options.idempotency, now),
-    );
+    const written = withIdempotencyRecord(next, userId, value, options.idempotency, now);
+    const text = await fittingText(files, written);
+    await charge(files, userId, options.quota && { limits: options.quota.limits, now }, quotaUnits(plan.create));
+    await commitConversation(files, written, { text });
     return { value, replayed: false };
   });
 }

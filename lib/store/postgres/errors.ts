@@ -5,10 +5,9 @@
  * which errors count is lib/database-unavailable.ts), and anything else is internal (500) with
  * the original kept as the cause.
  */
-import { DrizzleQueryError } from 'drizzle-orm';
 import { isDatabaseUnavailable } from '../../database-unavailable.js';
 import { AppError, conflict, internal, unavailable, validationFailed } from '../../errors.js';
-import { deadlineExceeded, deadlinePassed, raceDeadline } from '../../request-deadline.js';
+import { deadlineExceeded, deadlinePassed, raceDeadline, type Deadline } from '../../request-deadline.js';
 
 interface DriverError {
   code?: unknown;
@@ -22,24 +21,14 @@ const UNIQUE_FIELDS: Record<string, string> = {
   messages_conversation_message_id_key: 'id',
 };
 
-/**
- * Drizzle wraps driver errors in DrizzleQueryError, whose message contains the query parameters
- * (user data, password hashes). Keep the driver error as the cause instead, so logs never see them.
- */
-function unwrap(error: unknown): unknown {
-  return error instanceof DrizzleQueryError && error.cause !== undefined ? error.cause : error;
-}
-
 function codeOf(error: unknown): string | undefined {
   if (error === null || typeof error !== 'object') return undefined;
   const code = (error as DriverError).code;
   return typeof code === 'string' ? code : undefined;
 }
 
-/** Any error thrown inside the store → the AppError the API should answer with. */
-export function translateError(error: unknown): AppError {
-  if (error instanceof AppError) return error;
-  const cause = unwrap(error);
+/** Any error thrown inside the store (under `deadline`, if any) → the AppError the API should answer with. */
+export function translateError(cause: unknown, deadline?: Deadline): AppError {
   if (cause instanceof AppError) return cause;
   const code = codeOf(cause);
   if (code === '23505') {
@@ -53,19 +42,19 @@ export function translateError(error: unknown): AppError {
     return new AppError(400, 'validation_failed', failed.message, { details: failed.details, cause });
   }
   // A statement cancelled by the request deadline (db/client.ts) answers 57014.
-  if (code === '57014' && deadlinePassed()) return deadlineExceeded(cause);
+  if (code === '57014' && deadlinePassed(deadline)) return deadlineExceeded(deadline, cause);
   if (isDatabaseUnavailable(cause)) return unavailable(cause);
   return internal(cause);
 }
 
 /**
- * Runs one store operation, translating whatever it throws; inside a request, it answers no later
- * than the request deadline (the operation's statements are cancelled then, see db/client.ts).
+ * Runs one store operation, translating whatever it throws; with a request's `deadline`, it
+ * answers no later than that (the operation's statements are cancelled then, see db/client.ts).
  */
-export async function guard<T>(operation: () => Promise<T>): Promise<T> {
+export async function guard<T>(operation: () => Promise<T>, deadline?: Deadline): Promise<T> {
   try {
-    return await raceDeadline(operation());
+    return await raceDeadline(deadline, operation());
   } catch (error) {
-    throw translateError(error);
+    throw translateError(error, deadline);
   }
 }

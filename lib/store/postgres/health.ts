@@ -1,17 +1,19 @@
 /**
  * /api/health figures for PostgreSQL: round-trip latency of `select 1`, pool figures (see
- * db/client.ts for how they are counted) and migrations applied/pending.
+ * db/client.ts for how they are counted) and migrations applied/pending (db/migration-status.ts,
+ * which needs no Drizzle: a cold health check loads none of it).
  */
-import { sql } from 'drizzle-orm';
 import type { DbClient } from '../../../db/client.js';
-import { readApplied, statusOf } from '../../../db/migrate.js';
+import { readApplied, statusOf } from '../../../db/migration-status.js';
 import type { HealthReport } from '../types.js';
+import { rows, type Db } from './executor.js';
 
-export async function health(client: DbClient): Promise<HealthReport> {
+/** Figures of `client`, its statements run on `db` (the pool, or a request's view of it). */
+export async function health(client: DbClient, db: Db): Promise<HealthReport> {
   const started = performance.now();
-  await client.db.execute(sql`select 1`);
+  await rows(db, 'select 1', []);
   const latencyMs = Math.round((performance.now() - started) * 10) / 10;
-  const [pool, applied] = await Promise.all([client.pool(), readApplied(client.sql)]);
+  const [pool, applied] = await Promise.all([client.pool(db), readApplied(db)]);
   const status = statusOf(applied);
   return {
     storage: 'postgres',

@@ -5,13 +5,30 @@
  * blocks on the claimed row until the first commits (then replays it) or rolls back (then claims
  * it itself).
  */
-import { sql } from 'drizzle-orm';
 import { conflict } from '../../errors.js';
 import { IDEMPOTENCY_TTL_MS } from '../../idempotency/ttl.js';
 import type { IdempotencyInput } from '../types.js';
-import type { Tx } from './executor.js';
+import { rows, type Tx } from './executor.js';
 
-const TTL = sql`${`${IDEMPOTENCY_TTL_MS} milliseconds`}::interval`;
+const TTL = `${IDEMPOTENCY_TTL_MS} milliseconds`;
+
+/** $1 user id, $2 key, $3 now, $4 the time to live as an interval. */
+const LOCKED_RECORD = `
+    select request_hash as "requestHash", response, created_at > $3::timestamptz - $4::interval as live
+    from idempotency_keys where user_id = $1 and key = $2
+    for update`;
+
+/** $1 user id, $2 key, $3 request hash, $4 response json, $5 now. */
+export const CLAIM_IDEMPOTENCY_KEY = `
+    insert into idempotency_keys (user_id, key, request_hash, response, created_at)
+    values ($1, $2, $3, $4::jsonb, $5::timestamptz)
+    on conflict (user_id, key) do nothing
+    returning 1 as claimed`;
+
+/** An expired record taken over: the same parameters as CLAIM_IDEMPOTENCY_KEY. */
+const RECLAIM = `
+      update idempotency_keys set request_hash = $3, response = $4::jsonb, created_at = $5::timestamptz
+      where user_id = $1 and key = $2`;
 
 interface ExistingRow {
   requestHash: string;
@@ -23,11 +40,7 @@ export type Claim<T> = { replay: true; value: T } | { replay: false };
 
 /** The stored record of `key`, locked, with whether it is still live. */
 async function lockedRecord(tx: Tx, userId: string, input: IdempotencyInput): Promise<ExistingRow | undefined> {
-  const [existing] = await tx.execute<ExistingRow & Record<string, unknown>>(sql`
-    select request_hash as "requestHash", response,
-           created_at > ${input.now}::timestamptz - ${TTL} as live
-    from idempotency_keys where user_id = ${userId} and key = ${input.key}
-    for update`);
+  const [existing] = await rows<ExistingRow>(tx, LOCKED_RECORD, [userId, input.key, input.now, TTL]);
   return existing;
 }
 
@@ -55,21 +68,14 @@ export async function earlierReplay<T>(
 
 /** Claims `key` for this request and its `response`; a live earlier record with the same request hash is replayed. */
 export async function claim<T>(tx: Tx, userId: string, input: IdempotencyInput, response: T): Promise<Claim<T>> {
-  const stored = JSON.stringify(response);
-  const inserted = await tx.execute(sql`
-    insert into idempotency_keys (user_id, key, request_hash, response, created_at)
-    values (${userId}, ${input.key}, ${input.requestHash}, ${stored}::jsonb, ${input.now}::timestamptz)
-    on conflict (user_id, key) do nothing
-    returning 1 as claimed`);
+  const params = [userId, input.key, input.requestHash, JSON.stringify(response), input.now];
+  const inserted = await rows(tx, CLAIM_IDEMPOTENCY_KEY, params);
   if (inserted.length > 0) return { replay: false };
 
   const existing = await lockedRecord(tx, userId, input);
   if (!existing) throw new Error('Idempotency record vanished while its row was locked.');
   if (!existing.live) {
-    await tx.execute(sql`
-      update idempotency_keys
-      set request_hash = ${input.requestHash}, response = ${stored}::jsonb, created_at = ${input.now}::timestamptz
-      where user_id = ${userId} and key = ${input.key}`);
+    await rows(tx, RECLAIM, params);
     return { replay: false };
   }
   return replayed<T>(existing, input);

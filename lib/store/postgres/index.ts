@@ -1,5 +1,6 @@
 /**
- * The PostgreSQL Store: Drizzle over one postgres.js pool. Each method is a thin call into the
+ * The PostgreSQL Store: hand-written SQL over one postgres.js pool (db/client.ts; the schema is
+ * db/schema.ts, docs/decisions/0014). Each method is a thin call into the
  * module that owns its tables, run through `guard` so every failure leaves as an AppError
  * (lib/store/postgres/errors.ts). Multi-statement writes run in one transaction inside their module.
  */
@@ -7,7 +8,9 @@ import { createDbClient, type DbClient, type DbClientOptions } from '../../../db
 import type { Store } from '../types.js';
 import * as conversations from './conversations.js';
 import * as credentials from './credentials.js';
-import { guard } from './errors.js';
+import type { Deadline } from '../../request-deadline.js';
+import { guard as guarded } from './errors.js';
+import type { Db } from './executor.js';
 import { health } from './health.js';
 import * as login from './login-throttle.js';
 import { replaceMessages } from './message-list.js';
@@ -25,9 +28,18 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
 /** A Store over an existing client, e.g. the process-wide one from getDb(). */
 export function storeOnClient(client: DbClient): Store {
-  const { db } = client;
+  return storeOn(client, client.sql, undefined);
+}
+
+/**
+ * The Store's methods on `db` (the client's pool, or one request's view of it), every operation
+ * guarded and, with a `deadline`, bounded by it. `forRequest` gives a request's store.
+ */
+function storeOn(client: DbClient, db: Db, deadline: Deadline | undefined): Store {
+  const guard = <T>(operation: () => Promise<T>): Promise<T> => guarded(operation, deadline);
   return {
     kind: 'postgres',
+    forRequest: (next) => storeOn(client, client.during(next), next),
     createUser: (user, session) => guard(() => users.createUser(db, user, session)),
     getUserById: (id) => guard(() => users.getUserById(db, id)),
     findUserByEmail: (email) => guard(() => users.findUserByEmail(db, email)),
@@ -67,7 +79,7 @@ export function storeOnClient(client: DbClient): Store {
     recordLoginFailure: (key, now, policy) => guard(() => login.recordLoginFailure(db, key, now, policy)),
     clearLoginFailures: (key) => guard(() => login.clearLoginFailures(db, key)),
 
-    health: () => guard(() => health(client)),
+    health: () => guard(() => health(client, db)),
     close: () => client.close(5),
   };
 }

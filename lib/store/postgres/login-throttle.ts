@@ -3,17 +3,29 @@
  * when its window has passed; reaching maxFailures sets locked_until. Concurrent failures for the
  * same key serialize on the row, so none is lost.
  */
-import { sql } from 'drizzle-orm';
 import type { LoginThrottlePolicy } from '../types.js';
-import type { Executor } from './executor.js';
+import { rows, type Executor } from './executor.js';
 import { iso } from './rows.js';
 
-const ms = (n: number) => sql`(${n}::float8 * interval '1 millisecond')`;
+const GET_LOCK = `select locked_until as "lockedUntil" from login_failures
+    where login_key = $1 and locked_until > $2::timestamptz`;
+
+// $1 login key, $2 now, $3 window ms, $4 lock ms, $5 max failures.
+const AT = '$2::timestamptz';
+const IN_WINDOW = `(lf.window_start > ${AT} - ($3::float8 * interval '1 millisecond'))`;
+const FAILURES = `(case when ${IN_WINDOW} then lf.failures + 1 else 1 end)`;
+const LOCK_END = `${AT} + ($4::float8 * interval '1 millisecond')`;
+const RECORD_FAILURE = `
+    insert into login_failures as lf (login_key, failures, window_start, locked_until)
+    values ($1, 1, ${AT}, case when 1 >= $5::int then ${LOCK_END} end)
+    on conflict (login_key) do update set
+      failures = ${FAILURES},
+      window_start = case when ${IN_WINDOW} then lf.window_start else ${AT} end,
+      locked_until = case when ${FAILURES} >= $5::int then ${LOCK_END} else lf.locked_until end
+    returning failures, locked_until as "lockedUntil"`;
 
 export async function getLoginLock(db: Executor, loginKey: string, now: string): Promise<string | null> {
-  const [row] = await db.execute<{ lockedUntil: string }>(sql`
-    select locked_until as "lockedUntil" from login_failures
-    where login_key = ${loginKey} and locked_until > ${now}::timestamptz`);
+  const [row] = await rows<{ lockedUntil: string }>(db, GET_LOCK, [loginKey, now]);
   return row ? iso(row.lockedUntil) : null;
 }
 
@@ -23,22 +35,12 @@ export async function recordLoginFailure(
   now: string,
   policy: LoginThrottlePolicy,
 ): Promise<string | null> {
-  const at = sql`${now}::timestamptz`;
-  const inWindow = sql`(lf.window_start > ${at} - ${ms(policy.windowMs)})`;
-  const failures = sql`(case when ${inWindow} then lf.failures + 1 else 1 end)`;
-  const lockEnd = sql`${at} + ${ms(policy.lockMs)}`;
-  const [row] = await db.execute<{ failures: number; lockedUntil: string | null }>(sql`
-    insert into login_failures as lf (login_key, failures, window_start, locked_until)
-    values (${loginKey}, 1, ${at}, case when 1 >= ${policy.maxFailures}::int then ${lockEnd} end)
-    on conflict (login_key) do update set
-      failures = ${failures},
-      window_start = case when ${inWindow} then lf.window_start else ${at} end,
-      locked_until = case when ${failures} >= ${policy.maxFailures}::int then ${lockEnd} else lf.locked_until end
-    returning failures, locked_until as "lockedUntil"`);
+  const params = [loginKey, now, policy.windowMs, policy.lockMs, policy.maxFailures];
+  const [row] = await rows<{ failures: number; lockedUntil: string | null }>(db, RECORD_FAILURE, params);
   if (!row || row.failures < policy.maxFailures || row.lockedUntil === null) return null;
   return iso(row.lockedUntil);
 }
 
 export async function clearLoginFailures(db: Executor, loginKey: string): Promise<void> {
-  await db.execute(sql`delete from login_failures where login_key = ${loginKey}`);
+  await rows(db, 'delete from login_failures where login_key = $1', [loginKey]);
 }

@@ -5,12 +5,11 @@
  * the Idempotency-Key with the resulting list, charges quota for the new `user` messages (all or
  * nothing), then deletes, replaces and inserts. An unchanged list writes nothing.
  */
-import { sql } from 'drizzle-orm';
 import { notFound } from '../../errors.js';
 import { creationTime, finalList, planList, quotaUnits } from '../../messages/list-plan.js';
 import { assertStorable } from '../../validation/storable-json.js';
 import type { IdempotencyInput, MessageBody, MessageRecord, QuotaInput, Written } from '../types.js';
-import type { Db, Tx } from './executor.js';
+import { rows, transaction, type Db, type Tx } from './executor.js';
 import { claim, earlierReplay } from './idempotency.js';
 import {
   API_ID,
@@ -24,11 +23,14 @@ import {
 import { toMessage, withoutSeq, type MessageRow } from './rows.js';
 import { isUuid } from '../../validation/uuid.js';
 
+const STORED_LIST = `select ${MESSAGE_COLUMNS} from messages m where m.conversation_id = $1
+    order by m.created_at, m.seq`;
+/** $1 the conversation, $2 the API ids (text[]) to delete. */
+const DELETE_IDS = `delete from messages m where m.conversation_id = $1 and ${API_ID} = any($2::text[])`;
+
 async function storedList(tx: Tx, conversationId: string): Promise<MessageRecord[]> {
-  const rows = await tx.execute<MessageRow & Record<string, unknown>>(sql`
-    select ${MESSAGE_COLUMNS} from messages m where m.conversation_id = ${conversationId}
-    order by m.created_at, m.seq`);
-  return rows.map((r) => withoutSeq(toMessage(r)));
+  const found = await rows<MessageRow>(tx, STORED_LIST, [conversationId]);
+  return found.map((r) => withoutSeq(toMessage(r)));
 }
 
 export async function replaceMessages(
@@ -41,7 +43,7 @@ export async function replaceMessages(
   incoming.forEach((m, i) => assertStorable({ [`messages.${i}`]: { ...m } }));
   if (!isUuid(conversationId)) throw notFound('Conversation');
   const { now, quota, idempotency } = options;
-  return db.transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     if (!(await lockConversation(tx, userId, conversationId))) throw notFound('Conversation');
     // The key first, as the JSON store does: a retry replays even if the list no longer fits (409).
     const earlier = idempotency && (await earlierReplay<MessageRecord[]>(tx, userId, idempotency));
@@ -57,14 +59,7 @@ export async function replaceMessages(
     if (plan.unchanged) return { value, replayed: false };
     const units = quotaUnits(plan.create);
     if (quota && units > 0) await chargeQuota(tx, userId, { limits: quota.limits, now }, units);
-    if (plan.remove.length > 0) {
-      const ids = plan.remove.map((m) => m.id);
-      await tx.execute(sql`delete from messages m where m.conversation_id = ${conversationId}
-        and ${API_ID} in (${sql.join(
-          ids.map((id) => sql`${id}`),
-          sql`, `,
-        )})`);
-    }
+    if (plan.remove.length > 0) await rows(tx, DELETE_IDS, [conversationId, plan.remove.map((m) => m.id)]);
     for (const { stored: current, body } of plan.replace) {
       await updateMessageBody(tx, current, { ...current, ...body }, now);
     }

@@ -7,8 +7,6 @@
  * Listing is keyset-paginated along messages_conversation_created_seq_idx (conversation_id, created_at, seq).
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type SQL } from 'drizzle-orm';
-import { messages } from '../../../db/schema.js';
 import type { UsageLimits } from '../../config.js';
 import { notFound } from '../../errors.js';
 import { sameBody } from '../../messages/list-plan.js';
@@ -25,7 +23,7 @@ import type {
   QuotaInput,
   Written,
 } from '../types.js';
-import type { Db, Executor, Tx } from './executor.js';
+import { rows, transaction, type Db, type Executor, type Param, type Tx } from './executor.js';
 import { claim } from './idempotency.js';
 import { toMessage, withoutSeq, type MessageRow } from './rows.js';
 import { consumeUsage } from './usage.js';
@@ -36,12 +34,62 @@ export interface AppendOptions {
 }
 
 /** The API id of a messages row `m`. */
-export const API_ID = sql.raw(`coalesce(m.message_id, m.id::text)`);
+export const API_ID = `coalesce(m.message_id, m.id::text)`;
 
 /** Selects a MessageRow from `messages m`. */
-export const MESSAGE_COLUMNS = sql.raw(`coalesce(m.message_id, m.id::text) as id, m.conversation_id as "conversationId",
+export const MESSAGE_COLUMNS = `coalesce(m.message_id, m.id::text) as id, m.conversation_id as "conversationId",
   m.role, m.content, m.parts, m.metadata, m.created_at as "createdAt",
-  coalesce(m.updated_at, m.created_at) as "updatedAt", m.seq`);
+  coalesce(m.updated_at, m.created_at) as "updatedAt", m.seq`;
+
+/** $1 at, $2 delta, $3 conversation id, $4 user id. */
+export const BUMP_CONVERSATION = `
+    update conversations
+    set updated_at = $1::timestamptz, message_count = message_count + $2::int
+    where id = $3 and user_id = $4
+    returning 1 as found`;
+
+const INSERT = `insert into messages (id, message_id, conversation_id, user_id, role, content, metadata, parts, created_at, updated_at)
+  values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::json, $9::timestamptz, $10::timestamptz)`;
+/**
+ * A new message row: $1 row id, $2 message (API) id, $3 conversation id, $4 user id, $5 role,
+ * $6 content, $7 metadata json, $8 parts json or null, $9 created at, $10 updated at or null.
+ * Nothing (no row) when the row id is taken.
+ */
+export const INSERT_MESSAGE = `${INSERT} on conflict (id) do nothing returning id`;
+
+const LOCKED_MESSAGE = `select ${MESSAGE_COLUMNS} from messages m
+    where m.conversation_id = $1 and ${API_ID} = $2
+    for update`;
+
+const UPDATE_MESSAGE_BODY = `
+    update messages m set role = $3, content = $4, parts = $5::json, metadata = $6::jsonb, updated_at = $7::timestamptz
+    where m.conversation_id = $1 and ${API_ID} = $2`;
+
+const LOCK_CONVERSATION = 'select 1 as found from conversations where id = $1 and user_id = $2 for update';
+
+/** Every message of $1 (the conversation) whose API id is $2. */
+const DELETE_MESSAGE = `delete from messages m where m.conversation_id = $1 and ${API_ID} = $2 returning 1`;
+/** Every message of $1 after ($2 created at, $3 seq). */
+const DELETE_AFTER = `delete from messages m where m.conversation_id = $1
+    and (m.created_at, m.seq) > ($2::timestamptz, $3::bigint) returning 1`;
+const ANCHOR = `select m.created_at::text as "createdAt", m.seq::text as seq
+    from messages m join conversations c on c.id = m.conversation_id
+    where c.id = $1 and c.user_id = $2 and ${API_ID} = $3`;
+
+const LIST = (after: string) => `
+    select 1 as found, l.* from conversations c
+    left join lateral (
+      select ${MESSAGE_COLUMNS} from messages m
+      where m.conversation_id = c.id ${after}
+      order by m.created_at, m.seq
+      limit $3
+    ) l on true
+    where c.id = $1 and c.user_id = $2
+    order by l."createdAt", l.seq`;
+/** The first page: $1 conversation id, $2 user id, $3 limit + 1. */
+export const LIST_MESSAGES = LIST('');
+/** A later page: also $4 createdAt, $5 seq of the last message seen. */
+const LIST_MESSAGES_AFTER = LIST('and (m.created_at, m.seq) > ($4::timestamptz, $5::bigint)');
 
 /**
  * Bumps the caller's conversation by `delta` messages at `at`. The UPDATE is also the owner check
@@ -55,12 +103,7 @@ export async function bumpConversation(
   at: string,
   delta: number,
 ): Promise<boolean> {
-  const rows = await tx.execute(sql`
-    update conversations
-    set updated_at = ${at}::timestamptz, message_count = message_count + ${delta}::int
-    where id = ${conversationId} and user_id = ${userId}
-    returning 1 as found`);
-  return rows.length > 0;
+  return (await rows(tx, BUMP_CONVERSATION, [at, delta, conversationId, userId])).length > 0;
 }
 
 export async function chargeQuota(
@@ -80,26 +123,21 @@ export async function chargeQuota(
  * updated_at stays null until the message is replaced (it reads as created_at).
  */
 export async function insertMessage(tx: Tx, userId: string, message: MessageRecord): Promise<void> {
-  const row = {
-    messageId: message.id,
-    conversationId: message.conversationId,
+  const row: Param[] = [
+    message.id,
+    message.conversationId,
     userId,
-    role: message.role,
-    content: message.content,
-    parts: message.parts,
-    metadata: message.metadata,
-    createdAt: message.createdAt,
-    updatedAt: message.updatedAt === message.createdAt ? null : message.updatedAt,
-  };
+    message.role,
+    message.content,
+    JSON.stringify(message.metadata),
+    message.parts === null ? null : JSON.stringify(message.parts),
+    message.createdAt,
+    message.updatedAt === message.createdAt ? null : message.updatedAt,
+  ];
   if (isCanonicalUuid(message.id)) {
-    const inserted = await tx
-      .insert(messages)
-      .values({ ...row, id: message.id })
-      .onConflictDoNothing({ target: messages.id })
-      .returning({ id: messages.id });
-    if (inserted.length > 0) return;
+    if ((await rows(tx, INSERT_MESSAGE, [message.id, ...row])).length > 0) return;
   }
-  await tx.insert(messages).values({ ...row, id: randomUUID() });
+  await rows(tx, INSERT, [randomUUID(), ...row]);
 }
 
 function assertMessageStorable(message: MessageRecord): void {
@@ -116,7 +154,7 @@ export async function appendMessage(
   if (!isUuid(message.conversationId)) throw notFound('Conversation');
   const { idempotency, quota } = options;
   const value = withoutSeq(toMessage({ ...message, seq: 0 }));
-  return db.transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     if (idempotency) {
       const claimed = await claim(tx, userId, idempotency, value);
       if (claimed.replay) return { value: claimed.value, replayed: true };
@@ -131,20 +169,15 @@ export async function appendMessage(
 
 /** The stored message of this API id in the (already owner-checked) conversation, locked for update. */
 async function lockedMessage(tx: Tx, conversationId: string, messageId: string): Promise<ListedMessage | null> {
-  const [row] = await tx.execute<MessageRow & Record<string, unknown>>(sql`
-    select ${MESSAGE_COLUMNS} from messages m
-    where m.conversation_id = ${conversationId} and ${API_ID} = ${messageId}
-    for update`);
+  const [row] = await rows<MessageRow>(tx, LOCKED_MESSAGE, [conversationId, messageId]);
   return row ? toMessage(row) : null;
 }
 
 /** Replaces a stored message's body in place (createdAt and seq kept). */
 export async function updateMessageBody(tx: Tx, stored: MessageRecord, body: MessageRecord, at: string): Promise<void> {
-  await tx.execute(sql`
-    update messages m set role = ${body.role}, content = ${body.content},
-      parts = ${body.parts === null ? null : JSON.stringify(body.parts)}::json,
-      metadata = ${JSON.stringify(body.metadata)}::jsonb, updated_at = ${at}::timestamptz
-    where m.conversation_id = ${stored.conversationId} and ${API_ID} = ${stored.id}`);
+  const parts = body.parts === null ? null : JSON.stringify(body.parts);
+  const params = [stored.conversationId, stored.id, body.role, body.content, parts, JSON.stringify(body.metadata), at];
+  await rows(tx, UPDATE_MESSAGE_BODY, params);
 }
 
 export async function putMessage(
@@ -156,7 +189,7 @@ export async function putMessage(
   assertMessageStorable(message);
   if (!isUuid(message.conversationId)) throw notFound('Conversation');
   const at = message.updatedAt;
-  return db.transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     if (!(await lockConversation(tx, userId, message.conversationId))) throw notFound('Conversation');
     const stored = await lockedMessage(tx, message.conversationId, message.id);
     if (stored === null) {
@@ -176,24 +209,24 @@ export async function putMessage(
 
 /** Locks the caller's conversation row (the lock every writer of its messages takes); false when not theirs. */
 export async function lockConversation(tx: Tx, userId: string, conversationId: string): Promise<boolean> {
-  const rows = await tx.execute(sql`
-    select 1 as found from conversations where id = ${conversationId} and user_id = ${userId} for update`);
-  return rows.length > 0;
+  return (await rows(tx, LOCK_CONVERSATION, [conversationId, userId])).length > 0;
 }
 
-/** Deletes the rows selected by `where` (over `messages m`) in the caller's conversation; null when it is not theirs. */
+/**
+ * Runs `statement` (DELETE_MESSAGE or DELETE_AFTER: $1 the conversation, then `params`) in the
+ * caller's conversation; the number of messages deleted, null when it is not theirs.
+ */
 async function deleteWhere(
   db: Db,
   userId: string,
   conversationId: string,
   at: string,
-  where: SQL,
+  statement: string,
+  params: Param[],
 ): Promise<number | null> {
-  return db.transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     if (!(await lockConversation(tx, userId, conversationId))) return null;
-    const deleted = await tx.execute(
-      sql`delete from messages m where m.conversation_id = ${conversationId} and ${where} returning 1`,
-    );
+    const deleted = await rows(tx, statement, [conversationId, ...params]);
     if (deleted.length > 0) await bumpConversation(tx, userId, conversationId, at, -deleted.length);
     return deleted.length;
   });
@@ -207,7 +240,7 @@ export async function deleteMessage(
   at: string,
 ): Promise<boolean> {
   if (!isUuid(conversationId)) return false;
-  const deleted = await deleteWhere(db, userId, conversationId, at, sql`${API_ID} = ${messageId}`);
+  const deleted = await deleteWhere(db, userId, conversationId, at, DELETE_MESSAGE, [messageId]);
   return deleted !== null && deleted > 0;
 }
 
@@ -219,12 +252,10 @@ export async function deleteMessagesAfter(
   at: string,
 ): Promise<boolean> {
   if (!isUuid(conversationId)) return false;
-  const [anchor] = await db.execute<{ createdAt: string; seq: string } & Record<string, unknown>>(sql`
-    select m.created_at::text as "createdAt", m.seq::text as seq from messages m join conversations c on c.id = m.conversation_id
-    where c.id = ${conversationId} and c.user_id = ${userId} and ${API_ID} = ${messageId}`);
+  const [anchor] = await rows<{ createdAt: string; seq: string }>(db, ANCHOR, [conversationId, userId, messageId]);
   if (!anchor) return false;
-  const after = sql`(m.created_at, m.seq) > (${anchor.createdAt}::timestamptz, ${anchor.seq}::bigint)`;
-  return (await deleteWhere(db, userId, conversationId, at, after)) !== null;
+  const after = [anchor.createdAt, anchor.seq];
+  return (await deleteWhere(db, userId, conversationId, at, DELETE_AFTER, after)) !== null;
 }
 
 interface ListRow extends MessageRow {
@@ -239,20 +270,11 @@ export async function listMessages(
   page: PageRequest<MessageKey>,
 ): Promise<PageResult<ListedMessage> | null> {
   if (!isUuid(conversationId)) return null;
-  const after = page.after
-    ? sql`and (m.created_at, m.seq) > (${page.after.createdAt}::timestamptz, ${page.after.seq}::bigint)`
-    : sql``;
-  const rows = await db.execute<ListRow & Record<string, unknown>>(sql`
-    select 1 as found, l.* from conversations c
-    left join lateral (
-      select ${MESSAGE_COLUMNS} from messages m
-      where m.conversation_id = c.id ${after}
-      order by m.created_at, m.seq
-      limit ${page.limit + 1}
-    ) l on true
-    where c.id = ${conversationId} and c.user_id = ${userId}
-    order by l."createdAt", l.seq`);
-  if (rows.length === 0) return null;
-  const present = rows.filter((r) => r.id !== null);
+  const first = [conversationId, userId, page.limit + 1];
+  const found = page.after
+    ? await rows<ListRow>(db, LIST_MESSAGES_AFTER, [...first, page.after.createdAt, page.after.seq])
+    : await rows<ListRow>(db, LIST_MESSAGES, first);
+  if (found.length === 0) return null;
+  const present = found.filter((r) => r.id !== null);
   return { items: present.slice(0, page.limit).map(toMessage), hasMore: present.length > page.limit };
 }

@@ -1,7 +1,7 @@
 /**
- * Row shapes of the PostgreSQL store and their conversion to Store records. Drizzle leaves
- * timestamptz values as the text PostgreSQL sends (`2026-11-22 14:37:00.123+00`); the API speaks
- * `toISOString()` form, so every timestamp passes through `iso()` on the way out.
+ * Row shapes of the PostgreSQL store and their conversion to Store records. The client leaves
+ * timestamptz values as the text PostgreSQL sends (`2026-11-22 14:37:00.123+00`, db/client.ts);
+ * the API speaks `toISOString()` form, so every timestamp passes through `iso()` on the way out.
  */
 import type {
   ApiTokenRecord,
@@ -17,9 +17,25 @@ import type {
 
 const PG_TIMESTAMP = /^(\d{4,}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d(?:\.\d+)?)(?:([+-]\d\d)(?::?(\d\d))?(?::?(\d\d))?|Z)?$/;
 
+/**
+ * The text our sessions produce (TimeZone UTC, DateStyle ISO, millisecond columns), rewritten
+ * without a Date: `YYYY-MM-DD HH:MM:SS[.f{1,3}]+00`. Anything else is left to the general path.
+ */
+function utcMillisIso(value: string): string | undefined {
+  const n = value.length;
+  if (n < 22 || n > 26 || value.charCodeAt(4) !== 45 || value.charCodeAt(10) !== 32 || !value.endsWith('+00')) {
+    return undefined;
+  }
+  if (n > 22 && value.charCodeAt(19) !== 46) return undefined;
+  const fraction = n === 22 ? '000' : value.slice(20, n - 3).padEnd(3, '0');
+  return `${value.slice(0, 10)}T${value.slice(11, 19)}.${fraction}Z`;
+}
+
 /** PostgreSQL timestamptz text → ISO-8601 UTC with milliseconds. */
 export function iso(value: string | Date): string {
   if (value instanceof Date) return value.toISOString();
+  const fast = utcMillisIso(value);
+  if (fast !== undefined) return fast;
   const m = PG_TIMESTAMP.exec(value);
   if (!m) throw new Error(`Unexpected timestamp from PostgreSQL: ${value}`);
   const offset = m[3] === undefined ? 'Z' : `${m[3]}:${m[4] ?? '00'}`;

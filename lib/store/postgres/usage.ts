@@ -8,21 +8,40 @@
  * (not only equal): a request carrying a slightly older `now` just after midnight must not reset
  * a window a newer request already rolled.
  */
-import { eq, sql } from 'drizzle-orm';
-import { usage } from '../../../db/schema.js';
 import type { UsageLimits } from '../../config.js';
 import { notFound } from '../../errors.js';
 import { dayStart, monthStart, nextDayStart, nextMonthStart, rollUsage } from '../../usage/windows.js';
 import type { ConsumeResult, UsageRecord } from '../types.js';
-import type { Executor } from './executor.js';
+import { rows, type Executor } from './executor.js';
 import { toUsage } from './rows.js';
 
-const USAGE_COLUMNS = sql.raw(`user_id as "userId", tier, daily_used as "dailyUsed",
+const USAGE_COLUMNS = `user_id as "userId", tier, daily_used as "dailyUsed",
   daily_window_start as "dailyWindowStart", monthly_used as "monthlyUsed",
-  monthly_window_start as "monthlyWindowStart", total_used as "totalUsed"`);
+  monthly_window_start as "monthlyWindowStart", total_used as "totalUsed"`;
+
+/** $1 user id. */
+export const READ_USAGE = `select ${USAGE_COLUMNS} from usage where user_id = $1`;
+
+const DAILY_CURRENT = '(daily_window_start >= $2::timestamptz)';
+const MONTHLY_CURRENT = '(monthly_window_start >= $3::timestamptz)';
+/**
+ * $1 amount, $2 day start, $3 month start, $4 limits json, $5 free daily, $6 free monthly,
+ * $7 user id. An unknown tier gets the free tier's limits.
+ */
+export const CONSUME_USAGE = `
+    update usage set
+      daily_used = case when ${DAILY_CURRENT} then daily_used + $1::int else $1::int end,
+      daily_window_start = greatest(daily_window_start, $2::timestamptz),
+      monthly_used = case when ${MONTHLY_CURRENT} then monthly_used + $1::int else $1::int end,
+      monthly_window_start = greatest(monthly_window_start, $3::timestamptz),
+      total_used = total_used + $1::int
+    where user_id = $7
+      and (case when ${DAILY_CURRENT} then daily_used else 0 end) + $1::int <= coalesce(($4::jsonb -> tier ->> 'daily')::int, $5::int)
+      and (case when ${MONTHLY_CURRENT} then monthly_used else 0 end) + $1::int <= coalesce(($4::jsonb -> tier ->> 'monthly')::int, $6::int)
+    returning ${USAGE_COLUMNS}`;
 
 async function readUsage(db: Executor, userId: string): Promise<UsageRecord> {
-  const [row] = await db.select().from(usage).where(eq(usage.userId, userId)).limit(1);
+  const [row] = await rows<UsageRecord>(db, READ_USAGE, [userId]);
   if (!row) throw notFound('User');
   return toUsage(row);
 }
@@ -61,21 +80,8 @@ export async function consumeUsage(
   const day = dayStart(now);
   const month = monthStart(now);
   const l = limitsOf(limits);
-  const dailyLimit = sql`coalesce((${l.json}::jsonb -> tier ->> 'daily')::int, ${l.freeDaily}::int)`;
-  const monthlyLimit = sql`coalesce((${l.json}::jsonb -> tier ->> 'monthly')::int, ${l.freeMonthly}::int)`;
-  const dailyCurrent = sql`(daily_window_start >= ${day}::timestamptz)`;
-  const monthlyCurrent = sql`(monthly_window_start >= ${month}::timestamptz)`;
-  const updated = await db.execute<UsageRecord & Record<string, unknown>>(sql`
-    update usage set
-      daily_used = case when ${dailyCurrent} then daily_used + ${amount}::int else ${amount}::int end,
-      daily_window_start = greatest(daily_window_start, ${day}::timestamptz),
-      monthly_used = case when ${monthlyCurrent} then monthly_used + ${amount}::int else ${amount}::int end,
-      monthly_window_start = greatest(monthly_window_start, ${month}::timestamptz),
-      total_used = total_used + ${amount}::int
-    where user_id = ${userId}
-      and (case when ${dailyCurrent} then daily_used else 0 end) + ${amount}::int <= ${dailyLimit}
-      and (case when ${monthlyCurrent} then monthly_used else 0 end) + ${amount}::int <= ${monthlyLimit}
-    returning ${USAGE_COLUMNS}`);
+  const params = [amount, day, month, l.json, l.freeDaily, l.freeMonthly, userId];
+  const updated = await rows<UsageRecord>(db, CONSUME_USAGE, params);
   const row = updated[0];
   if (row) return { allowed: true, usage: toUsage(row) };
   return refusal(await getUsage(db, userId, now), limits, now, amount);
@@ -90,6 +96,6 @@ function refusal(current: UsageRecord, limits: UsageLimits, now: string, amount:
 }
 
 export async function setTier(db: Executor, userId: string, tier: string): Promise<void> {
-  const rows = await db.update(usage).set({ tier }).where(eq(usage.userId, userId)).returning({ id: usage.userId });
-  if (rows.length === 0) throw notFound('User');
+  const updated = await rows(db, 'update usage set tier = $2 where user_id = $1 returning user_id', [userId, tier]);
+  if (updated.length === 0) throw notFound('User');
 }
