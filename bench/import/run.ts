@@ -8,7 +8,8 @@
  * and prints both rates and their ratio. A second baseline loads the same rows with psql the way
  * data:import does (its foreign keys dropped before the \copy and re-added after it, in the same
  * transaction), so the ratio can be read both ways. `--quick`: 20,000 messages, seconds. The admin
- * URL defaults to DATABASE_URL's server.
+ * URL defaults to BENCH_DATABASE_URL's server, else DATABASE_URL's. Records its target for
+ * `npm run bench`'s summary (bench/summary.ts).
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,6 +24,7 @@ import { TABLE_ORDER, TABLES, columnList } from '../../lib/data-transfer/canonic
 import { UsageError, intFlag, parseCli, stringFlag } from '../../lib/cli-args.js';
 import { runScript } from '../../lib/data-transfer/cli.js';
 import type { ImportReport } from '../../lib/data-transfer/import.js';
+import { recordTarget } from '../summary.js';
 import { generateStore } from './generate-store.js';
 
 const run = promisify(execFile);
@@ -132,6 +134,14 @@ function print(t: Timings): void {
     `ratio        ${(t.copySeconds / t.imp.seconds).toFixed(2)} of \\copy's rate (target ≥ 0.80); ${(t.deferredCopySeconds / t.imp.seconds).toFixed(2)} of the deferred-keys \\copy's`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  const ratio = t.copySeconds / t.imp.seconds;
+  recordTarget({
+    section: 'import',
+    name: `data:import rate / psql \\copy rate at ${t.messages.toLocaleString('en-US')} messages`,
+    measured: `${ratio.toFixed(2)}×`,
+    target: '≥ 0.8×',
+    met: ratio >= 0.8,
+  });
 }
 
 async function main(): Promise<number> {
@@ -148,10 +158,10 @@ async function main(): Promise<number> {
   );
   if (args.values.help) return (process.stdout.write(`${USAGE}\n`), 0);
   const messages = intFlag(args.values.messages, 'messages', args.values.quick ? QUICK_MESSAGES : 1_000_000);
-  const adminUrl = stringFlag(args.values['admin-url'], '') || config().databaseUrl;
+  const adminUrl = stringFlag(args.values['admin-url'], '') || process.env.BENCH_DATABASE_URL || config().databaseUrl;
   if (!adminUrl)
     throw new UsageError(
-      `pass --admin-url or set DATABASE_URL (a server where the benchmark may create databases)\n${USAGE}`,
+      `pass --admin-url or set BENCH_DATABASE_URL or DATABASE_URL (a server where the benchmark may create databases)\n${USAGE}`,
     );
   const prefix = `${stringFlag(args.values['db-prefix'], 'threadbase_bench_')}${randomBytes(3).toString('hex')}`;
   const work = await mkdtemp(join(tmpdir(), 'threadbase-bench-'));

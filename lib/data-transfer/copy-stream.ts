@@ -5,7 +5,7 @@
  * the next files (backpressure: the scan waits when the socket is full, so memory holds a file,
  * not the source). The conversation rows go to the spool meanwhile (one connection runs one COPY
  * at a time) and are COPYed when the messages are in; the foreign keys that would want them first
- * are dropped for the load (foreign-keys.ts). What it buys: docs/decisions/0014.
+ * are dropped for the load (foreign-keys.ts). What it buys: docs/decisions/0018.
  */
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';

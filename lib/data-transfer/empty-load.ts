@@ -5,7 +5,7 @@
  * stores the previous batch (copy-pipe.ts), with the loaded tables' foreign keys dropped around the
  * load and re-added after it (foreign-keys.ts). The rows PostgreSQL gets are encoded from the very
  * objects that were validated and checksummed; the first invalid record stops the sending, the
- * scan goes on to report every issue, and the caller rolls back. What it buys: docs/decisions/0014.
+ * scan goes on to report every issue, and the caller rolls back. What it buys: docs/decisions/0018.
  */
 import { TABLES, TABLE_ORDER } from './canonical-row.js';
 import { copyInto, smallTableStream, type SmallTableName } from './copy-load.js';

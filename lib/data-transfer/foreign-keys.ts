@@ -3,7 +3,7 @@
  * the foreign keys of the loaded tables are dropped before COPY and re-added afterwards from their
  * own definitions (pg_get_constraintdef), so PostgreSQL checks every row once per constraint in
  * one pass instead of once per row. Nothing is committed in between: a failed check (or a killed
- * process) rolls the drop back with everything else. Why and what it buys: docs/decisions/0014.
+ * process) rolls the drop back with everything else. Why and what it buys: docs/decisions/0018.
  */
 import type { Tx } from './db.js';
 
