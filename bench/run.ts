@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [--quick] [--only api,cold-start,json-store,import]
+ * npm run bench -- [--quick] [--only api,cold-start,json-store,import] [--node <path>]
  *
  * Every benchmark of issue 13, one section after another, each in its own process with its own
  * npm script (run one alone with `npm run bench:<section> -- --help`):
@@ -7,6 +7,8 @@
  *   cold-start  a built function's fresh process to its first database response (bench/cold-start)
  *   json-store  the JSON store at 100 and at 10,000 conversations (bench/json-store)
  *   import      data:import against psql \copy of the same rows (bench/import)
+ * `--node` names the node that runs the built functions of the cold-start section (Vercel runs
+ * Node 24; CI keeps one in ~/.cache/threadbase-ci/node24); the rest runs on this node.
  * Each section prints its own tables; at the end comes one summary of every target, met or not.
  * A section that fails is reported and the others still run; the exit code is 1 then.
  * Never part of `npm test`.
@@ -26,7 +28,7 @@ const SECTIONS = {
   import: 'bench/import/run.ts',
 } as const;
 type Section = keyof typeof SECTIONS;
-const USAGE = `usage: npm run bench -- [--quick] [--only ${Object.keys(SECTIONS).join(',')}]`;
+const USAGE = `usage: npm run bench -- [--quick] [--only ${Object.keys(SECTIONS).join(',')}] [--node <path>]`;
 
 function sectionsOf(only: string): Section[] {
   const names = only.split(',').map((s) => s.trim());
@@ -35,8 +37,19 @@ function sectionsOf(only: string): Section[] {
   return names as Section[];
 }
 
-function runSection(section: Section, quick: boolean, summaryFile: string): Promise<number> {
-  const args = ['--import', 'tsx', SECTIONS[section], ...(quick ? ['--quick'] : [])];
+interface Options {
+  quick: boolean;
+  /** The node for the cold-start section's functions. */
+  node: string | undefined;
+}
+
+function sectionArgs(section: Section, options: Options): string[] {
+  const args = ['--import', 'tsx', SECTIONS[section], ...(options.quick ? ['--quick'] : [])];
+  return section === 'cold-start' && options.node !== undefined ? [...args, '--node', options.node] : args;
+}
+
+function runSection(section: Section, options: Options, summaryFile: string): Promise<number> {
+  const args = sectionArgs(section, options);
   process.stderr.write(`\n##### bench section ${section}: ${args.slice(2).join(' ')}\n`);
   const child = spawn(process.execPath, args, {
     stdio: 'inherit',
@@ -62,7 +75,11 @@ function summary(records: TargetRecord[], failed: Section[], seconds: number): s
 }
 
 async function main(): Promise<number> {
-  const args = parseCli(process.argv.slice(2), { quick: { type: 'boolean' }, only: { type: 'string' } }, USAGE);
+  const args = parseCli(
+    process.argv.slice(2),
+    { quick: { type: 'boolean' }, only: { type: 'string' }, node: { type: 'string' } },
+    USAGE,
+  );
   if (args.values.help) return (process.stdout.write(`${USAGE}\n`), 0);
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}\n${USAGE}`);
   const sections = sectionsOf(stringFlag(args.values.only, Object.keys(SECTIONS).join(',')));
@@ -71,8 +88,11 @@ async function main(): Promise<number> {
   const summaryFile = path.join(dir, 'targets.jsonl');
   try {
     const failed: Section[] = [];
-    for (const section of sections)
-      if ((await runSection(section, Boolean(args.values.quick), summaryFile)) !== 0) failed.push(section);
+    const options: Options = {
+      quick: Boolean(args.values.quick),
+      node: typeof args.values.node === 'string' ? args.values.node : undefined,
+    };
+    for (const section of sections) if ((await runSection(section, options, summaryFile)) !== 0) failed.push(section);
     const text = await readFile(summaryFile, 'utf8').catch(() => '');
     process.stdout.write(summary(parseSummary(text), failed, (performance.now() - started) / 1000));
     return failed.length === 0 ? 0 : 1;
