@@ -3,6 +3,8 @@
  * request, and the ratios to the hand-written server), and per scenario a line saying which of the
  * issue's targets (rate, CPU per request, p99) Threadbase meets.
  */
+import { recordTarget, type TargetRecord } from '../summary.js';
+
 export interface Cell {
   target: string;
   rps: number;
@@ -48,7 +50,13 @@ export function table(title: string, cells: Cell[]): string {
   return [`== ${title}`, line(head), ...rows.map(line)].join('\n');
 }
 
-/** "targets met" line of a scenario over its concurrencies. */
+/** A ratio to the hand-written server against its target, for `npm run bench`'s summary. */
+function ratioTarget(name: string, ratio: number, sense: '≥' | '≤', limit: number): TargetRecord {
+  const met = sense === '≥' ? ratio >= limit : ratio <= limit;
+  return { section: 'api', name, measured: `${ratio.toFixed(2)}×`, target: `${sense} ${limit}×`, met };
+}
+
+/** "targets met" line of a scenario over its concurrencies; each target is also recorded for `npm run bench`'s summary. */
 export function verdict(scenario: string, byConcurrency: Map<number, Cell[]>): string {
   const parts: string[] = [];
   for (const [c, cells] of byConcurrency) {
@@ -59,6 +67,10 @@ export function verdict(scenario: string, byConcurrency: Map<number, Cell[]>): s
       const cpu = tb.cpuMs / base.cpuMs;
       const p99 = tb.p99Ms / base.p99Ms;
       const ok = (b: boolean): string => (b ? 'met' : 'NOT met');
+      const name = `${scenario}, ${tb.target} c=${c}`;
+      recordTarget(ratioTarget(`${name} req/s`, r, '≥', TARGETS.rpsRatio));
+      recordTarget(ratioTarget(`${name} CPU/request`, cpu, '≤', TARGETS.cpuRatio));
+      recordTarget(ratioTarget(`${name} p99`, p99, '≤', TARGETS.p99Ratio));
       parts.push(
         `${tb.target} c=${c}: req/s ${r.toFixed(2)}× (≥ ${TARGETS.rpsRatio}: ${ok(r >= TARGETS.rpsRatio)}), ` +
           `CPU ${cpu.toFixed(2)}× (≤ ${TARGETS.cpuRatio}: ${ok(cpu <= TARGETS.cpuRatio)}), ` +

@@ -8,7 +8,7 @@
  * and prints both rates and their ratio. A second baseline loads the same rows with psql the way
  * data:import does (its foreign keys dropped before the \copy and re-added after it, in the same
  * transaction), so the ratio can be read both ways. `--quick`: 20,000 messages, seconds. The admin
- * URL defaults to BENCH_DATABASE_URL's server, else DATABASE_URL's. Records its target for
+ * URL defaults to BENCH_DATABASE_URL (this machine's PostgreSQL unless set), as in every section. Records its target for
  * `npm run bench`'s summary (bench/summary.ts).
  */
 import { execFile, spawn } from 'node:child_process';
@@ -21,7 +21,7 @@ import postgres from 'postgres';
 import { migrate } from '../../db/migrate.js';
 import { config } from '../../lib/config.js';
 import { TABLE_ORDER, TABLES, columnList } from '../../lib/data-transfer/canonical-row.js';
-import { UsageError, intFlag, parseCli, stringFlag } from '../../lib/cli-args.js';
+import { intFlag, parseCli, stringFlag } from '../../lib/cli-args.js';
 import { runScript } from '../../lib/data-transfer/cli.js';
 import type { ImportReport } from '../../lib/data-transfer/import.js';
 import { recordTarget } from '../summary.js';
@@ -158,11 +158,8 @@ async function main(): Promise<number> {
   );
   if (args.values.help) return (process.stdout.write(`${USAGE}\n`), 0);
   const messages = intFlag(args.values.messages, 'messages', args.values.quick ? QUICK_MESSAGES : 1_000_000);
-  const adminUrl = stringFlag(args.values['admin-url'], '') || process.env.BENCH_DATABASE_URL || config().databaseUrl;
-  if (!adminUrl)
-    throw new UsageError(
-      `pass --admin-url or set BENCH_DATABASE_URL or DATABASE_URL (a server where the benchmark may create databases)\n${USAGE}`,
-    );
+  // Like the other sections: BENCH_DATABASE_URL, which defaults to this machine's PostgreSQL.
+  const adminUrl = stringFlag(args.values['admin-url'], '') || config().benchDatabaseUrl;
   const prefix = `${stringFlag(args.values['db-prefix'], 'threadbase_bench_')}${randomBytes(3).toString('hex')}`;
   const work = await mkdtemp(join(tmpdir(), 'threadbase-bench-'));
   const names = [`${prefix}_import`, `${prefix}_copy`, `${prefix}_copy_deferred`];
