@@ -174,7 +174,7 @@ async function main(): Promise<number> {
     await measure(targets, dbUrl, plan, scenarios(data));
     process.stdout.write(
       withVercel
-        ? `${VERCEL}: ${VERCEL_OUTPUT} as of its last \`vercel build\`, served by scripts/serve-vercel-output.ts; CPU of the function processes only\n`
+        ? `${VERCEL}: ${VERCEL_OUTPUT} as of its last \`vercel build\`, served by scripts/serve-vercel-output.ts --launcher platform (each function imported and served as the platform's Node.js runtime does, not through @vercel/node's dev launcher; the router in front is one more local proxy hop); CPU of the function processes only\n`
         : `built Vercel function: not measured (no ${VERCEL_OUTPUT}; \`vercel build\` makes it, see scripts/ci/vercel-build-and-e2e.sh)\n`,
     );
     process.stdout.write(`whole run: ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);

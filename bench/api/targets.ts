@@ -1,7 +1,9 @@
 /**
  * What the benchmark starts: the compiled production server, the built Vercel functions (when
- * .vercel/output exists, served by scripts/serve-vercel-output.ts, CPU counted over the function
- * processes), the hand-written baseline and bare node:http, all on the scratch database.
+ * .vercel/output exists, served by scripts/serve-vercel-output.ts with each function started as
+ * the platform's runtime starts it — not through @vercel/node's dev launcher, whose forwarding of
+ * every request through undici to a second server was most of the function's CPU — CPU counted
+ * over the function processes), the hand-written baseline and bare node:http, all on the scratch database.
  */
 import { existsSync } from 'node:fs';
 import { childrenCpuSeconds, startServer, type Server } from './processes.js';
@@ -41,7 +43,14 @@ export async function startTargets(dbUrl: string, withVercel: boolean): Promise<
     startServer(BASELINE, [...tsx, 'bench/api/baseline-server.ts', dbUrl], serverEnv({})),
     startServer('bare node:http', [...tsx, 'bench/api/bare-server.ts'], serverEnv({})),
     ...(withVercel
-      ? [startServer(VERCEL, [...tsx, 'scripts/serve-vercel-output.ts', VERCEL_OUTPUT], appEnv, childrenCpuSeconds)]
+      ? [
+          startServer(
+            VERCEL,
+            [...tsx, 'scripts/serve-vercel-output.ts', '--launcher', 'platform', VERCEL_OUTPUT],
+            appEnv,
+            childrenCpuSeconds,
+          ),
+        ]
       : []),
   ]);
   const servers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

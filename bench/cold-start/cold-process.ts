@@ -1,5 +1,5 @@
 /**
- * One cold start: spawns `node bench/cold-start/function-process.mjs` for a function, sends it one
+ * One cold start: spawns `node scripts/vercel-output/platform-launcher.mjs` for a function, sends it one
  * request over node:http as soon as it listens, and returns when each step ended, from the
  * moment just before the spawn to the last byte of the response. The process is then killed: a
  * fresh one serves the next sample.
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 
-const FUNCTION_PROCESS = fileURLToPath(new URL('./function-process.mjs', import.meta.url));
+const FUNCTION_PROCESS = fileURLToPath(new URL('../../scripts/vercel-output/platform-launcher.mjs', import.meta.url));
 const TIMEOUT_MS = 30_000;
 const wall = (): number => performance.timeOrigin + performance.now();
 

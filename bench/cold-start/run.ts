@@ -5,7 +5,7 @@
  * from just before its spawn to the last byte of its first response, median reported with every
  * run and the median of each step (node start-up, the handler's import, listening, the request;
  * on PostgreSQL the request split at the database socket). A process is started the way Vercel's
- * Node.js runtime starts a function (./function-process.mjs): plain node in the function's
+ * Node.js runtime starts a function (scripts/vercel-output/platform-launcher.mjs): plain node in the function's
  * directory, the `.vc-config.json` handler imported, Vercel's request helpers when it asks for
  * them, node:http. What is measured is the function's own cold start: Vercel's launcher itself and
  * the platform's routing are not in it. Cases: an empty handler (node + node:http, the floor), GET
@@ -144,7 +144,7 @@ async function printColdStarts(o: Options, list: Case[]): Promise<void> {
   const samples = await measure(o.node, o.source, list, o.runs);
   const title =
     `cold start, spawn → first complete response, median of ${o.runs} fresh processes (ms), functions on Node ${nodeVersion}\n` +
-    `${o.source.label}\nlaunched like Vercel's Node.js runtime (bench/cold-start/function-process.mjs); ${before}`;
+    `${o.source.label}\nlaunched like Vercel's Node.js runtime (scripts/vercel-output/platform-launcher.mjs); ${before}`;
   process.stdout.write(
     `${table(
       title,

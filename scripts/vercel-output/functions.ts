@@ -3,21 +3,26 @@
  * each run in a process of its own the way @vercel/node runs a Node.js function: the handler named
  * by its `.vc-config.json`, loaded by @vercel/node's own launcher (`dist/dev-server.mjs`, what
  * `vercel dev` runs), which wraps it with @vercel/node's request/response helpers (`req.query`,
- * `req.body`, `req.cookies`, `res.status/json/send`) when `shouldAddHelpers` is set. The process
+ * `req.body`, `req.cookies`, `res.status/json/send`) when `shouldAddHelpers` is set — or, for
+ * measuring the function itself, by ./platform-launcher.mjs (`launcher: 'platform'`). The process
  * runs plain node (no tsx), in the function's directory, like a Lambda in /var/task.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const require = createRequire(import.meta.url);
 
 /** @vercel/node's launcher: imports the entrypoint, adds the helpers, serves it on 127.0.0.1. */
 export const VERCEL_NODE_LAUNCHER = path.join(path.dirname(require.resolve('@vercel/node')), 'dev-server.mjs');
+/** What the platform's Node.js runtime does instead, imitated (./platform-launcher.mjs). */
+const PLATFORM_LAUNCHER = fileURLToPath(new URL('./platform-launcher.mjs', import.meta.url));
 
 /** Where deployFunctions() keeps its copies (scripts/ci/vercel-build-and-e2e.sh removes it). */
 export const DEPLOY_ROOT = path.join(tmpdir(), 'threadbase-vercel-output');
@@ -129,7 +134,16 @@ export interface StartFunctionOptions {
   env: NodeJS.ProcessEnv;
   /** Receives everything the process writes to stdout and stderr. */
   onOutput?: (chunk: string) => void;
+  /**
+   * `vercel-dev` (default): @vercel/node's own launcher, Vercel's code, but `vercel dev`'s: it
+   * forwards each request through undici to a second server in the same process. `platform`:
+   * ./platform-launcher.mjs, the handler served directly as the platform's runtime does, with the
+   * request helpers; for measuring a function's own cost (npm run bench:api).
+   */
+  launcher?: FunctionLauncher;
 }
+
+export type FunctionLauncher = 'vercel-dev' | 'platform';
 
 const addressMessage = z.object({ port: z.number().int() });
 
@@ -145,12 +159,7 @@ export function startFunction(fn: OutputFunction, options: StartFunctionOptions)
   // The function runs the built JavaScript on plain node: no loader of the parent's (tsx).
   delete env.NODE_OPTIONS;
   const started = performance.now();
-  const child = fork(VERCEL_NODE_LAUNCHER, [], {
-    cwd: fn.dir,
-    env,
-    execArgv: [EXIT_WITH_PARENT],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  const child = launch(fn, env, options.launcher ?? 'vercel-dev');
   const forward = (chunk: Buffer): void => options.onOutput?.(chunk.toString());
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
@@ -164,7 +173,7 @@ export function startFunction(fn: OutputFunction, options: StartFunctionOptions)
       reject(new Error(`function ${fn.route} exited (code ${code}, signal ${signal}) before listening`));
     };
     child.once('exit', onExit);
-    child.once('message', (message: unknown) => {
+    firstMessage(child, options.launcher ?? 'vercel-dev', (message: unknown) => {
       clearTimeout(timer);
       child.off('exit', onExit);
       const parsed = addressMessage.safeParse(message);
@@ -180,6 +189,54 @@ export function startFunction(fn: OutputFunction, options: StartFunctionOptions)
         stop: () => stopChild(child),
       });
     });
+  });
+}
+
+function launch(fn: OutputFunction, env: NodeJS.ProcessEnv, launcher: FunctionLauncher): ChildProcess {
+  if (launcher === 'vercel-dev')
+    return fork(VERCEL_NODE_LAUNCHER, [], {
+      cwd: fn.dir,
+      env,
+      execArgv: [EXIT_WITH_PARENT],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+  const launcherEnv = {
+    ...env,
+    COLD_HANDLER: path.join(fn.dir, fn.config.handler),
+    COLD_HELPERS: fn.config.shouldAddHelpers !== false ? '1' : '0',
+  };
+  // fd 3: the launcher's reports (its port first); the IPC channel only tells it the parent is gone.
+  return spawn(process.execPath, [EXIT_WITH_PARENT, PLATFORM_LAUNCHER], {
+    cwd: fn.dir,
+    env: launcherEnv,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'ipc'],
+  });
+}
+
+/** The launcher's first message: @vercel/node's over IPC, the platform launcher's as fd 3's first JSON line. */
+function firstMessage(child: ChildProcess, launcher: FunctionLauncher, onMessage: (message: unknown) => void): void {
+  if (launcher === 'vercel-dev') {
+    child.once('message', onMessage);
+    return;
+  }
+  const reports = child.stdio[3] as Readable;
+  let buffered = '';
+  let sent = false;
+  reports.setEncoding('utf8');
+  // Read to the end, so the launcher's later reports never fill the pipe.
+  reports.on('data', (chunk: string) => {
+    if (sent) return;
+    buffered += chunk;
+    const end = buffered.indexOf('\n');
+    if (end < 0) return;
+    sent = true;
+    let message: unknown;
+    try {
+      message = JSON.parse(buffered.slice(0, end)) as unknown;
+    } catch {
+      message = buffered.slice(0, end);
+    }
+    onMessage(message);
   });
 }
 

@@ -9,7 +9,13 @@ import { createReadStream, promises as fs } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { deployFunctions, startFunction, type FunctionProcess, type OutputFunction } from './functions.js';
+import {
+  deployFunctions,
+  startFunction,
+  type FunctionLauncher,
+  type FunctionProcess,
+  type OutputFunction,
+} from './functions.js';
 import { createResolver, outputConfigSchema, type Filesystem } from './routes.js';
 
 export interface OutputServerOptions {
@@ -23,6 +29,8 @@ export interface OutputServerOptions {
   env: NodeJS.ProcessEnv;
   /** Output of the function processes. */
   onOutput?: (chunk: string) => void;
+  /** How each function process is started (functions.ts); default @vercel/node's launcher. */
+  launcher?: FunctionLauncher;
 }
 
 export interface OutputServer {
@@ -114,7 +122,7 @@ export async function startOutputServer(options: OutputServerOptions): Promise<O
     let proc = running.get(route);
     if (!proc) {
       const fn = byRoute.get(route)!;
-      const starting = startFunction(fn, { env: options.env, onOutput: options.onOutput });
+      const starting = startFunction(fn, { env: options.env, onOutput: options.onOutput, launcher: options.launcher });
       proc = starting;
       running.set(route, starting);
       starting.then(

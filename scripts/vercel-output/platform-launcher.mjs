@@ -1,13 +1,16 @@
 /**
- * One cold function process for `npm run bench:cold`: started with plain `node` in the function's
+ * A function process as Vercel's Node.js runtime starts one, for `npm run bench:cold` (one cold
+ * start per process) and for `serve-vercel-output.ts --launcher platform` (what `npm run bench:api`
+ * measures as the built function, without @vercel/node's dev launcher, which forwards every
+ * request through undici to a second server in the same process): started with plain `node` in the function's
  * directory, it does what Vercel's Node.js launcher does for a `launcherType: "Nodejs"` function —
  * imports the handler file named by `.vc-config.json` (`COLD_HANDLER`, an absolute path), adds
  * Vercel's request/response helpers when `shouldAddHelpers` is set (`COLD_HELPERS=1`, see
- * ./vercel-helpers.mjs) and serves it through node:http — and reports, on fd 3, when each step
+ * ./platform-helpers.mjs) and serves it through node:http — and reports, on fd 3, when each step
  * ended (wall-clock milliseconds, comparable with the parent's clock):
  *
  *   {"entered", "imported", "listening", "port"}          once listening
- *   {"arrived", "finished", "db": {...}}                  after the first response
+ *   {"arrived", "finished", "db": {...}}                  after the first response (only)
  *
  * `db` times the first PostgreSQL connection by watching node:net (postgres.js opens plain
  * sockets): when the socket was asked for, when TCP connected, and how many request/answer
@@ -17,7 +20,7 @@
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { addHelpers } from './vercel-helpers.mjs';
+import { addHelpers } from './platform-helpers.mjs';
 
 // Built-ins through require, as Vercel's (CommonJS) launcher loads them: on Node 24 an ESM
 // `import 'node:http'` builds a facade of every export, whose lazy getters load undici (≈15 ms of
@@ -62,11 +65,14 @@ async function loadHandler(file) {
 const handler = await loadHandler(process.env.COLD_HANDLER);
 const imported = wall();
 const helpers = process.env.COLD_HELPERS === '1';
-let arrived;
+let first = true;
 
 const server = http.createServer(async (req, res) => {
-  arrived ??= wall();
-  res.once('finish', () => report({ arrived, finished: wall(), db }));
+  if (first) {
+    first = false;
+    const arrived = wall();
+    res.once('finish', () => report({ arrived, finished: wall(), db }));
+  }
   if (helpers) await addHelpers(req, res);
   await handler(req, res);
 });

@@ -9,7 +9,7 @@
  */
 import { createRequire } from 'node:module';
 
-// Through require, like function-process.mjs's built-ins.
+// Through require, like platform-launcher.mjs's built-ins.
 const { PassThrough } = createRequire(import.meta.url)('node:stream');
 
 function setLazyProp(req, prop, getter) {
