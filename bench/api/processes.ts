@@ -3,8 +3,9 @@
  * charged for CPU from /proc/<pid>/stat (utime + stime, in clock ticks), so a figure is the
  * server's own CPU, not the load generator's.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { stopChild } from '../../lib/process/stop-child.js';
 
 export interface Server {
   name: string;
@@ -40,7 +41,7 @@ export function startServer(
       child.stdout?.resume();
       const url = match[1].replace('//localhost:', '//127.0.0.1:');
       const pid = child.pid ?? 0;
-      resolve({ name, url, pid, cpu: () => cpuOf(pid), stop: () => stop(child) });
+      resolve({ name, url, pid, cpu: () => cpuOf(pid), stop: () => stopChild(child, 10_000).then(() => undefined) });
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -51,18 +52,6 @@ export function startServer(
       clearTimeout(timer);
       reject(new Error(`${name} exited (code ${code}, signal ${signal}) before listening:\n${output}`));
     });
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }
 

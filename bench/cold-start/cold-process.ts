@@ -9,6 +9,7 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
+import { stopChild } from '../../lib/process/stop-child.js';
 
 const FUNCTION_PROCESS = fileURLToPath(new URL('../../scripts/vercel-output/platform-launcher.mjs', import.meta.url));
 const TIMEOUT_MS = 30_000;
@@ -90,14 +91,6 @@ export function getOnce(url: string, headers: Record<string, string>): Promise<{
   });
 }
 
-export function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
-
 function sampleOf(spawned: number, done: number, up: z.infer<typeof listening>, a: z.infer<typeof answered>): Sample {
   const { requested, connected, roundTrips } = a.db;
   return {
@@ -152,6 +145,6 @@ export async function coldStart(
     return sampleOf(spawned, done, up, answered.parse(await next(lines, () => output)));
   } finally {
     clearTimeout(timer);
-    await stopProcess(child);
+    await stopChild(child, 0);
   }
 }

@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { stopChild } from '../../lib/process/stop-child.js';
 
 const require = createRequire(import.meta.url);
 
@@ -186,7 +187,7 @@ export function startFunction(fn: OutputFunction, options: StartFunctionOptions)
         url: `http://127.0.0.1:${parsed.data.port}`,
         child,
         startMs: performance.now() - started,
-        stop: () => stopChild(child),
+        stop: () => stopChild(child, STOP_TIMEOUT_MS),
       });
     });
   });
@@ -237,17 +238,5 @@ function firstMessage(child: ChildProcess, launcher: FunctionLauncher, onMessage
       message = buffered.slice(0, end);
     }
     onMessage(message);
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-    child.kill('SIGTERM');
   });
 }

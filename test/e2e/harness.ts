@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LAST_RESORT_MESSAGES } from '../../lib/process/last-resort.js';
+import { stopChild } from '../../lib/process/stop-child.js';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const START_TIMEOUT_MS = 30_000;
@@ -124,18 +125,6 @@ function spawnServer(env: NodeJS.ProcessEnv, log: string[]): Promise<Spawned> {
   });
 }
 
-function stopChild(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 /** Starts the E2E_TARGET server on `backend.env` storage (DATABASE_URL or DATA_DIR), plus `extraEnv`. */
 export async function startTestServer(
   backend: { env: Record<string, string> },
@@ -151,14 +140,14 @@ export async function startTestServer(
       return current.url;
     },
     async restart() {
-      exits.push(await stopChild(current.child));
+      exits.push(await stopChild(current.child, STOP_TIMEOUT_MS));
       current = await spawnServer(env, log);
       stopped = false;
     },
     async stop() {
       if (stopped) return;
       stopped = true;
-      exits.push(await stopChild(current.child));
+      exits.push(await stopChild(current.child, STOP_TIMEOUT_MS));
       // The server's last-resort handlers report what should never happen: fail the test file.
       const line = log
         .join('')
