@@ -6,12 +6,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { stopChild } from '../../lib/process/stop-child.js';
+import { PLATFORM_LAUNCHER, platformLauncherEnv } from '../../scripts/vercel-output/functions.js';
 
-const FUNCTION_PROCESS = fileURLToPath(new URL('../../scripts/vercel-output/platform-launcher.mjs', import.meta.url));
 const TIMEOUT_MS = 30_000;
 const wall = (): number => performance.timeOrigin + performance.now();
 
@@ -120,14 +119,13 @@ export async function coldStart(
   const childEnv: NodeJS.ProcessEnv = {
     ...env,
     ...fn.environment,
-    COLD_HANDLER: fn.handler,
-    COLD_HELPERS: fn.helpers ? '1' : '0',
+    ...platformLauncherEnv(fn.handler, fn.helpers),
   };
   // Plain node, as on the platform: none of the parent's loaders (tsx).
   delete childEnv.NODE_OPTIONS;
   let output = '';
   const spawned = wall();
-  const child = spawn(node, [FUNCTION_PROCESS], {
+  const child = spawn(node, [PLATFORM_LAUNCHER], {
     cwd: fn.dir,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],

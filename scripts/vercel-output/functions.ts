@@ -23,7 +23,7 @@ const require = createRequire(import.meta.url);
 /** @vercel/node's launcher: imports the entrypoint, adds the helpers, serves it on 127.0.0.1. */
 export const VERCEL_NODE_LAUNCHER = path.join(path.dirname(require.resolve('@vercel/node')), 'dev-server.mjs');
 /** What the platform's Node.js runtime does instead, imitated (./platform-launcher.mjs). */
-const PLATFORM_LAUNCHER = fileURLToPath(new URL('./platform-launcher.mjs', import.meta.url));
+export const PLATFORM_LAUNCHER = fileURLToPath(new URL('./platform-launcher.mjs', import.meta.url));
 
 /** Where deployFunctions() keeps its copies (scripts/ci/vercel-build-and-e2e.sh removes it). */
 export const DEPLOY_ROOT = path.join(tmpdir(), 'threadbase-vercel-output');
@@ -193,6 +193,11 @@ export function startFunction(fn: OutputFunction, options: StartFunctionOptions)
   });
 }
 
+/** What tells ./platform-launcher.mjs which handler to serve ('' an empty one) and whether with the helpers. */
+export function platformLauncherEnv(handler: string, helpers: boolean): Record<string, string> {
+  return { PLATFORM_LAUNCHER_HANDLER: handler, PLATFORM_LAUNCHER_HELPERS: helpers ? '1' : '0' };
+}
+
 function launch(fn: OutputFunction, env: NodeJS.ProcessEnv, launcher: FunctionLauncher): ChildProcess {
   if (launcher === 'vercel-dev')
     return fork(VERCEL_NODE_LAUNCHER, [], {
@@ -203,8 +208,7 @@ function launch(fn: OutputFunction, env: NodeJS.ProcessEnv, launcher: FunctionLa
     });
   const launcherEnv = {
     ...env,
-    COLD_HANDLER: path.join(fn.dir, fn.config.handler),
-    COLD_HELPERS: fn.config.shouldAddHelpers !== false ? '1' : '0',
+    ...platformLauncherEnv(path.join(fn.dir, fn.config.handler), fn.config.shouldAddHelpers !== false),
   };
   // fd 3: the launcher's reports (its port first); the IPC channel only tells it the parent is gone.
   return spawn(process.execPath, [EXIT_WITH_PARENT, PLATFORM_LAUNCHER], {

@@ -4,8 +4,8 @@
  * measures as the built function, without @vercel/node's dev launcher, which forwards every
  * request through undici to a second server in the same process): started with plain `node` in the function's
  * directory, it does what Vercel's Node.js launcher does for a `launcherType: "Nodejs"` function —
- * imports the handler file named by `.vc-config.json` (`COLD_HANDLER`, an absolute path), adds
- * Vercel's request/response helpers when `shouldAddHelpers` is set (`COLD_HELPERS=1`, see
+ * imports the handler file named by `.vc-config.json` (`PLATFORM_LAUNCHER_HANDLER`, an absolute path), adds
+ * Vercel's request/response helpers when `shouldAddHelpers` is set (`PLATFORM_LAUNCHER_HELPERS=1`, see
  * ./platform-helpers.mjs) and serves it through node:http — and reports, on fd 3, when each step
  * ended (wall-clock milliseconds, comparable with the parent's clock):
  *
@@ -15,7 +15,7 @@
  * `db` times the first PostgreSQL connection by watching node:net (postgres.js opens plain
  * sockets): when the socket was asked for, when TCP connected, and how many request/answer
  * round trips it made before the response finished. Nothing else in the function is touched.
- * An empty COLD_HANDLER serves a handler that only answers 200: the floor of node + node:http.
+ * An empty PLATFORM_LAUNCHER_HANDLER serves a handler that only answers 200: the floor of node + node:http.
  * Plain JavaScript, no dependencies: it runs where the function's own files are.
  */
 import { createRequire } from 'node:module';
@@ -62,9 +62,9 @@ async function loadHandler(file) {
   return handler;
 }
 
-const handler = await loadHandler(process.env.COLD_HANDLER);
+const handler = await loadHandler(process.env.PLATFORM_LAUNCHER_HANDLER);
 const imported = wall();
-const helpers = process.env.COLD_HELPERS === '1';
+const helpers = process.env.PLATFORM_LAUNCHER_HELPERS === '1';
 let first = true;
 
 const server = http.createServer(async (req, res) => {
