@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import type { UsageLimits } from '../../lib/config.js';
-import type { JsonObject, ListedMessage, MessageBody, Store } from '../../lib/store/types.js';
+import type { JsonObject, ListedMessage, Store } from '../../lib/store/types.js';
 import { backendCases } from '../helpers/backends.js';
 import { expectAppError, useStore } from '../helpers/contract.js';
 import {
@@ -15,6 +15,7 @@ import {
   makeConversation,
   makeMessage,
   makeUser,
+  messageBody,
   newMessage,
   now,
   unlisted,
@@ -38,15 +39,6 @@ const PARTS: JsonObject[] = [
   { type: 'source-url', sourceId: 's1', url: 'https://example.com/otters', title: 'Otters' },
   { type: 'data-weather', id: 'w1', data: { zb: 1, aa: [1, 2, { k: null }] } },
 ];
-
-const body = (id: string, overrides: Partial<MessageBody> = {}): MessageBody => ({
-  id,
-  role: 'user',
-  content: `content of ${id}`,
-  parts: null,
-  metadata: {},
-  ...overrides,
-});
 
 async function all(store: Store, userId: string, conversationId: string): Promise<ListedMessage[]> {
   return (await store.listMessages(userId, conversationId, { limit: 100 }))!.items;
@@ -187,10 +179,10 @@ describe.each(backendCases)('%s', (_name, backend) => {
     for (const id of ['a', 'b', 'c']) await makeMessage(store(), user.id, c.id, { id, content: `content of ${id}` });
     const t = now();
     const list = [
-      body('a'),
-      body('c', { content: 'edited c', role: 'assistant' }),
-      body('d', { parts: PARTS, content: '' }),
-      body('e', { role: 'assistant' }),
+      messageBody('a'),
+      messageBody('c', { content: 'edited c', role: 'assistant' }),
+      messageBody('d', { parts: PARTS, content: '' }),
+      messageBody('e', { role: 'assistant' }),
     ];
     const written = await store().replaceMessages(user.id, c.id, list, { now: t, quota: { limits: limits(10) } });
     expect(written.replayed).toBe(false);
@@ -215,15 +207,18 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const c = await makeConversation(store(), user.id);
     for (const id of ['a', 'b']) await makeMessage(store(), user.id, c.id, { id, content: `content of ${id}` });
     const opts = { now: now() };
-    await expectAppError(store().replaceMessages(user.id, c.id, [body('b'), body('a')], opts), {
+    await expectAppError(store().replaceMessages(user.id, c.id, [messageBody('b'), messageBody('a')], opts), {
       status: 409,
       code: 'conflict',
     });
-    await expectAppError(store().replaceMessages(user.id, c.id, [body('a'), body('new'), body('b')], opts), {
-      status: 409,
-      code: 'conflict',
-    });
-    await expectAppError(store().replaceMessages(user.id, c.id, [body('a'), body('a')], opts), {
+    await expectAppError(
+      store().replaceMessages(user.id, c.id, [messageBody('a'), messageBody('new'), messageBody('b')], opts),
+      {
+        status: 409,
+        code: 'conflict',
+      },
+    );
+    await expectAppError(store().replaceMessages(user.id, c.id, [messageBody('a'), messageBody('a')], opts), {
       status: 400,
       code: 'validation_failed',
     });
@@ -236,7 +231,7 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const c = await makeConversation(store(), user.id);
     await makeMessage(store(), user.id, c.id, { id: 'a', content: 'content of a' });
     const t = now();
-    const list = [body('a', { content: 'changed' }), body('u1'), body('u2')];
+    const list = [messageBody('a', { content: 'changed' }), messageBody('u1'), messageBody('u2')];
     await expectAppError(store().replaceMessages(user.id, c.id, list, { now: t, quota: { limits: limits(1) } }), {
       status: 429,
       code: 'rate_limited',
@@ -255,16 +250,16 @@ describe.each(backendCases)('%s', (_name, backend) => {
     const c = await makeConversation(store(), user.id);
     const t = now();
     const key = { key: `k-${randomUUID()}`, requestHash: 'h1', now: t };
-    const first = await store().replaceMessages(user.id, c.id, [body('a')], { now: t, idempotency: key });
+    const first = await store().replaceMessages(user.id, c.id, [messageBody('a')], { now: t, idempotency: key });
     await store().deleteMessage(user.id, c.id, 'a', now());
-    const replay = await store().replaceMessages(user.id, c.id, [body('a')], {
+    const replay = await store().replaceMessages(user.id, c.id, [messageBody('a')], {
       now: now(),
       idempotency: { ...key, now: now() },
     });
     expect(replay).toEqual({ value: first.value, replayed: true });
     expect(await all(store(), user.id, c.id)).toEqual([]);
     await expectAppError(
-      store().replaceMessages(user.id, c.id, [body('a')], {
+      store().replaceMessages(user.id, c.id, [messageBody('a')], {
         now: now(),
         idempotency: { ...key, requestHash: 'other', now: now() },
       }),

@@ -16,8 +16,16 @@ import { closeTransferDb, openTransferDb } from '../../lib/data-transfer/db.js';
 import { createJsonStore } from '../../lib/store/json/index.js';
 import { createPostgresStore } from '../../lib/store/postgres/index.js';
 import { newId } from '../../lib/conversations/ids.js';
-import type { JsonObject, MessageBody, Store } from '../../lib/store/types.js';
-import { addMs, makeConversation, makeMessage, makeUser, now, unlistedItems } from '../helpers/factories.js';
+import type { JsonObject, Store } from '../../lib/store/types.js';
+import {
+  addMs,
+  makeConversation,
+  makeMessage,
+  makeUser,
+  messageBody,
+  now,
+  unlistedItems,
+} from '../helpers/factories.js';
 import { createTestDatabase } from '../helpers/pg.js';
 import { readJsonFile, useScratch, writeJsonFile } from './helpers.js';
 
@@ -29,15 +37,6 @@ const PARTS: JsonObject[] = [
   { type: 'tool-weather', toolCallId: 'call-1', state: 'output-available', input: { city: 'Oslo' }, output: { t: -3 } },
   { type: 'data-weather', id: 'w1', data: { zb: 1, aa: [1, 2, { k: null }], __proto__: 'kept' } },
 ];
-
-const body = (id: string, overrides: Partial<MessageBody> = {}): MessageBody => ({
-  id,
-  role: 'user',
-  content: `content of ${id}`,
-  parts: null,
-  metadata: {},
-  ...overrides,
-});
 
 interface Fixture {
   userId: string;
@@ -69,11 +68,15 @@ async function populate(store: Store): Promise<Fixture> {
     user.id,
     a.id,
     [
-      body('msg-1', { content: 'edited', parts: [{ type: 'text', text: 'edited' }], metadata: { edited: true } }),
-      body(shared, { role: 'assistant', content: 'a uuid id' }),
-      body('zz'),
-      body('Ab', { parts: PARTS }),
-      body('a_0'),
+      messageBody('msg-1', {
+        content: 'edited',
+        parts: [{ type: 'text', text: 'edited' }],
+        metadata: { edited: true },
+      }),
+      messageBody(shared, { role: 'assistant', content: 'a uuid id' }),
+      messageBody('zz'),
+      messageBody('Ab', { parts: PARTS }),
+      messageBody('a_0'),
     ],
     { now: addMs(edited, 1000) },
   );
@@ -250,9 +253,9 @@ describe('data tools and version-2 data', () => {
           fixture.openId,
           [
             ...(await later.listMessages(fixture.userId, fixture.openId, { limit: 100 }))!.items.map((m) =>
-              body(m.id, m),
+              messageBody(m.id, m),
             ),
-            body('after'),
+            messageBody('after'),
           ],
           { now: last!.createdAt },
         );

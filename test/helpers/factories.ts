@@ -8,6 +8,7 @@ import type {
   ApiTokenRecord,
   ConversationRecord,
   ListedMessage,
+  MessageBody,
   MessageRecord,
   NewConversation,
   NewUser,
@@ -146,6 +147,16 @@ export async function makeMessage(
 ): Promise<MessageRecord> {
   return (await store.appendMessage(userId, newMessage(conversationId, overrides))).value;
 }
+
+/** A message body as PUT /messages takes it: a user message with id `id`, its content named after it. */
+export const messageBody = (id: string, overrides: Partial<MessageBody> = {}): MessageBody => ({
+  id,
+  role: 'user',
+  content: `content of ${id}`,
+  parts: null,
+  metadata: {},
+  ...overrides,
+});
 
 /** A listed message as the record it was written as (the list position `seq` is a listing detail). */
 export function unlisted({ seq: _seq, ...message }: ListedMessage): MessageRecord {
