@@ -7,7 +7,8 @@
  *                                                                     # PORT=0 picks a free port
  * `--launcher platform` serves each function the way the platform's runtime does
  * (scripts/vercel-output/platform-launcher.mjs) instead of through @vercel/node's dev launcher,
- * which forwards every request through undici to a second server: what `npm run bench:api` measures.
+ * which forwards every request through undici to a second server (as `npm run bench:api` starts the
+ * functions it measures, though it sends requests to them directly, without this router).
  *
  * The functions get this process's environment: DATABASE_URL or DATA_DIR as usual; set VERCEL=1
  * to run them as on Vercel (the JSON store is then read-only). SIGINT/SIGTERM, or the parent

@@ -30,7 +30,9 @@ export async function measureTargets(
   timing: Timing,
 ): Promise<Cell[]> {
   const load = { concurrency: options.concurrency, status: options.status };
-  for (const server of servers) await runLoad(server.url, next, { ...load, seconds: timing.warmupSeconds });
+  const nexts = servers.map((server) => (server.rewrite ? (i: number) => server.rewrite!(next(i)) : next));
+  for (const [i, server] of servers.entries())
+    await runLoad(server.url, nexts[i]!, { ...load, seconds: timing.warmupSeconds });
   const totals: Totals[] = servers.map(() => ({ requests: 0, errors: 0, seconds: 0, cpu: 0, latencies: [] }));
   for (let round = 0; round < timing.rounds; round++) {
     const order = servers.map((_, i) => i);
@@ -39,7 +41,7 @@ export async function measureTargets(
       const server = servers[i]!;
       const t = totals[i]!;
       const cpu0 = server.cpu();
-      const r = await runLoad(server.url, next, { ...load, seconds: timing.seconds / timing.rounds });
+      const r = await runLoad(server.url, nexts[i]!, { ...load, seconds: timing.seconds / timing.rounds });
       t.cpu += server.cpu() - cpu0;
       t.requests += r.requests;
       t.errors += r.errors;

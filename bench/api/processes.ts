@@ -6,6 +6,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { stopChild } from '../../lib/process/stop-child.js';
+import type { RequestSpec } from './load.js';
 
 export interface Server {
   name: string;
@@ -14,6 +15,8 @@ export interface Server {
   /** CPU seconds charged to this target so far (default: the process itself). */
   cpu(): number;
   stop(): Promise<void>;
+  /** The request as this target must get it (default: unchanged); see function-target.ts. */
+  rewrite?(spec: RequestSpec): RequestSpec;
 }
 
 const START_TIMEOUT_MS = 30_000;

@@ -67,7 +67,10 @@ async function answer(url: string, spec: RequestSpec): Promise<{ bytes: number; 
 /** The API's answer's size (the bare server answers as many bytes) and how each other target's differs. */
 async function compareAnswers(s: Scenario, servers: Server[]): Promise<{ bytes: number; notes: string[] }> {
   const answers = [];
-  for (const [i, server] of servers.entries()) answers.push(await answer(server.url, s.request(-1 - i)));
+  for (const [i, server] of servers.entries()) {
+    const spec = s.request(-1 - i);
+    answers.push(await answer(server.url, server.rewrite ? server.rewrite(spec) : spec));
+  }
   const first = answers[0]!;
   const notes = answers.map((a, i) => {
     if (i === 0) return `${a.bytes} bytes`;
@@ -78,7 +81,10 @@ async function compareAnswers(s: Scenario, servers: Server[]): Promise<{ bytes: 
 }
 
 async function scenarioCells(s: Scenario, c: number, targets: Targets, dbUrl: string, plan: Plan): Promise<Cell[]> {
-  const servers = [...targets.compared, targets.baseline];
+  // Measured against each other, interleaved: Threadbase's targets, then the baseline.
+  const servers = [targets.threadbase];
+  if (targets.functions) servers.push(await targets.functions.serverFor(s.request(0)));
+  servers.push(targets.baseline);
   const { bytes, notes } = await compareAnswers(s, servers);
   const measured = await measureTargets(servers, s.request, { status: s.status, concurrency: c }, plan);
   const cells = measured.map((cell, i) => withNote(cell, notes[i]!));
@@ -158,7 +164,7 @@ async function main(): Promise<number> {
   const serverUrl = config().benchDatabaseUrl;
   const name = `threadbase_bench_api_${randomBytes(4).toString('hex')}`;
   const dbUrl = withDatabase(serverUrl, name);
-  let servers: Server[] = [];
+  let targets: Targets | undefined;
   try {
     progress(`database ${name} on ${new URL(serverUrl).host}: migrate, seed …`);
     await admin(serverUrl, `create database "${name}"`);
@@ -169,18 +175,17 @@ async function main(): Promise<number> {
     const withVercel = vercelOutputPresent();
     if (!withVercel)
       progress(`no ${VERCEL_OUTPUT}: the built Vercel function is not measured (run \`vercel build\` first)`);
-    const targets = await startTargets(dbUrl, withVercel);
-    servers = targets.all;
+    targets = await startTargets(dbUrl, withVercel);
     await measure(targets, dbUrl, plan, scenarios(data));
     process.stdout.write(
       withVercel
-        ? `${VERCEL}: ${VERCEL_OUTPUT} as of its last \`vercel build\`, served by scripts/serve-vercel-output.ts --launcher platform (each function imported and served as the platform's Node.js runtime does, not through @vercel/node's dev launcher; the router in front is one more local proxy hop); CPU of the function processes only\n`
+        ? `${VERCEL}: ${VERCEL_OUTPUT} as of its last \`vercel build\`; each request sent straight to the process of the function serving its route (imported and served as the platform's Node.js runtime does, scripts/vercel-output/platform-launcher.mjs, not through @vercel/node's dev launcher), its URL rewritten by config.json's routes; CPU of that process\n`
         : `built Vercel function: not measured (no ${VERCEL_OUTPUT}; \`vercel build\` makes it, see scripts/ci/vercel-build-and-e2e.sh)\n`,
     );
     process.stdout.write(`whole run: ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);
     return 0;
   } finally {
-    await Promise.all(servers.map((s) => s.stop()));
+    await targets?.stop();
     if (!args.values.keep) await admin(serverUrl, `drop database if exists "${name}" with (force)`);
     else progress(`kept database ${dbUrl}`);
   }

@@ -1,8 +1,8 @@
 /**
  * A function process as Vercel's Node.js runtime starts one, for `npm run bench:cold` (one cold
- * start per process) and for `serve-vercel-output.ts --launcher platform` (what `npm run bench:api`
- * measures as the built function, without @vercel/node's dev launcher, which forwards every
- * request through undici to a second server in the same process): started with plain `node` in the function's
+ * start per process), for `npm run bench:api` (the built function as it measures it) and for
+ * `serve-vercel-output.ts --launcher platform` — without @vercel/node's dev launcher, which forwards
+ * every request through undici to a second server in the same process: started with plain `node` in the function's
  * directory, it does what Vercel's Node.js launcher does for a `launcherType: "Nodejs"` function —
  * imports the handler file named by `.vc-config.json` (`PLATFORM_LAUNCHER_HANDLER`, an absolute path), adds
  * Vercel's request/response helpers when `shouldAddHelpers` is set (`PLATFORM_LAUNCHER_HELPERS=1`, see

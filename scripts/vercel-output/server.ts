@@ -9,14 +9,8 @@ import { createReadStream, promises as fs } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import {
-  deployFunctions,
-  startFunction,
-  type FunctionLauncher,
-  type FunctionProcess,
-  type OutputFunction,
-} from './functions.js';
-import { createResolver, outputConfigSchema, type Filesystem } from './routes.js';
+import { startFunction, type FunctionLauncher, type FunctionProcess, type OutputFunction } from './functions.js';
+import { openOutput } from './output.js';
 
 export interface OutputServerOptions {
   /** The `.vercel/output` directory. */
@@ -63,25 +57,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
 };
 
-async function listStatic(dir: string, prefix = ''): Promise<string[]> {
-  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
-  const files: string[] = [];
-  for (const entry of entries) {
-    const rel = `${prefix}/${entry.name}`;
-    if (entry.isDirectory()) files.push(...(await listStatic(path.join(dir, entry.name), rel)));
-    else if (entry.isFile()) files.push(rel);
-  }
-  return files;
-}
-
-function decodePath(pathname: string): string {
-  try {
-    return decodeURIComponent(pathname);
-  } catch {
-    return pathname;
-  }
-}
-
 function plain(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
@@ -90,29 +65,7 @@ function plain(res: ServerResponse, status: number, text: string): void {
 export async function startOutputServer(options: OutputServerOptions): Promise<OutputServer> {
   const outputDir = path.resolve(options.outputDir);
   const projectDir = options.projectDir ?? path.resolve(outputDir, '..', '..');
-  const config = outputConfigSchema.parse(JSON.parse(await fs.readFile(path.join(outputDir, 'config.json'), 'utf8')));
-  const functions = await deployFunctions(outputDir, projectDir);
-  const staticDir = path.join(outputDir, 'static');
-  const staticFiles = new Set(await listStatic(staticDir));
-  const byRoute = new Map(functions.map((fn) => [fn.route, fn]));
-
-  const filesystem: Filesystem = {
-    functionFor(pathname) {
-      const p = decodePath(pathname);
-      for (const candidate of [p, p === '/' ? '/index' : `${p.replace(/\/$/, '')}/index`]) {
-        if (byRoute.has(candidate)) return candidate;
-      }
-      return undefined;
-    },
-    staticFor(pathname) {
-      const p = decodePath(pathname);
-      for (const candidate of [p, `${p.replace(/\/$/, '')}/index.html`]) {
-        if (staticFiles.has(candidate)) return path.join(staticDir, candidate);
-      }
-      return undefined;
-    },
-  };
-  const resolve = createResolver(config, filesystem);
+  const { functions, byRoute, resolve } = await openOutput(outputDir, projectDir);
 
   const running = new Map<string, Promise<FunctionProcess>>();
   const coldStarts: { route: string; startMs: number }[] = [];
