@@ -11,6 +11,13 @@ import type { Cell } from './report.js';
 export interface Timing {
   seconds: number;
   warmupSeconds: number;
+  /**
+   * At least this many warm-up requests per target (for at most `warmupMaxSeconds`): V8 keeps
+   * optimizing for thousands of requests, and a target with more code needs more of them, so a
+   * warm-up of fixed time on a slow machine would measure one target's unoptimized code.
+   */
+  warmupRequests?: number;
+  warmupMaxSeconds?: number;
   rounds: number;
 }
 
@@ -32,7 +39,12 @@ export async function measureTargets(
   const load = { concurrency: options.concurrency, status: options.status };
   const nexts = servers.map((server) => (server.rewrite ? (i: number) => server.rewrite!(next(i)) : next));
   for (const [i, server] of servers.entries())
-    await runLoad(server.url, nexts[i]!, { ...load, seconds: timing.warmupSeconds });
+    await runLoad(server.url, nexts[i]!, {
+      ...load,
+      seconds: timing.warmupSeconds,
+      minRequests: timing.warmupRequests,
+      maxSeconds: timing.warmupMaxSeconds,
+    });
   const totals: Totals[] = servers.map(() => ({ requests: 0, errors: 0, seconds: 0, cpu: 0, latencies: [] }));
   for (let round = 0; round < timing.rounds; round++) {
     const order = servers.map((_, i) => i);

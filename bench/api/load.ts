@@ -39,11 +39,14 @@ function send(agent: Agent, base: URL, spec: RequestSpec): Promise<{ status: num
   });
 }
 
-/** Runs `next(i)` requests against `url` at `concurrency` for `seconds`; expects `status`. */
+/**
+ * Runs `next(i)` requests against `url` at `concurrency` for `seconds` — and on until at least
+ * `minRequests` were sent, for at most `maxSeconds` in all — expecting `status`.
+ */
 export async function runLoad(
   url: string,
   next: (i: number) => RequestSpec,
-  options: { concurrency: number; seconds: number; status: number },
+  options: { concurrency: number; seconds: number; status: number; minRequests?: number; maxSeconds?: number },
 ): Promise<LoadResult> {
   const base = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
@@ -53,8 +56,14 @@ export async function runLoad(
   let issued = 0;
   const started = performance.now();
   const end = started + options.seconds * 1000;
+  const hardEnd = started + Math.max(options.seconds, options.maxSeconds ?? 0) * 1000;
+  const minRequests = options.minRequests ?? 0;
+  const more = (): boolean => {
+    const now = performance.now();
+    return now < end || (issued < minRequests && now < hardEnd);
+  };
   async function worker(): Promise<void> {
-    while (performance.now() < end) {
+    while (more()) {
       const t0 = performance.now();
       try {
         const res = await send(agent, base, next(issued++));

@@ -166,7 +166,7 @@ async function main(): Promise<number> {
     const load = { concurrency, status: scenario.status };
     const measured: { requests: number; cpu: number; syscalls?: Map<string, number> }[] = [];
     for (const server of servers) {
-      await runLoad(server.url, scenario.request, { ...load, seconds: 2 });
+      await runLoad(server.url, scenario.request, { ...load, seconds: 2, minRequests: 2000, maxSeconds: 15 });
       const detach = args.values.syscalls
         ? await countSyscalls(server.pid, join(dir, `${server.pid}.strace`))
         : undefined;

@@ -119,6 +119,8 @@ function planOf(quick: boolean, seconds: number, concurrency: string): Plan {
         quick,
         seconds,
         warmupSeconds: 2,
+        warmupRequests: 2000,
+        warmupMaxSeconds: 15,
         rounds: 4,
         bareSeconds: 3,
         concurrencies,
@@ -129,12 +131,14 @@ function planOf(quick: boolean, seconds: number, concurrency: string): Plan {
 async function measure(targets: Targets, dbUrl: string, plan: Plan, list: Scenario[]): Promise<void> {
   for (const s of list) {
     const byConcurrency = new Map<number, Cell[]>();
-    for (const c of plan.concurrencies) {
+    for (const [n, c] of plan.concurrencies.entries()) {
       progress(`${s.name}, concurrency ${c} …`);
-      const cells = await scenarioCells(s, c, targets, dbUrl, plan);
+      // The request-count warm-up once per scenario: its next concurrency runs the same code.
+      const timing = n === 0 ? plan : { ...plan, warmupRequests: undefined };
+      const cells = await scenarioCells(s, c, targets, dbUrl, timing);
       byConcurrency.set(c, cells);
       process.stdout.write(
-        `${table(`${s.name} — concurrency ${c}, ${plan.seconds} s per server in ${plan.rounds} interleaved rounds (bare ${plan.bareSeconds} s${plan.quick ? '' : `, pgbench ${Math.ceil(plan.seconds)} s`})`, cells)}\n\n`,
+        `${table(`${s.name} — concurrency ${c}, ${plan.seconds} s per server in ${plan.rounds} interleaved rounds after a warm-up of ${timing.warmupSeconds} s${timing.warmupRequests ? ` and ≥ ${timing.warmupRequests} requests (≤ ${timing.warmupMaxSeconds} s)` : ''} each (bare ${plan.bareSeconds} s${plan.quick ? '' : `, pgbench ${Math.ceil(plan.seconds)} s`})`, cells)}\n\n`,
       );
     }
     process.stdout.write(`${verdict(s.name, byConcurrency)}\n\n`);
