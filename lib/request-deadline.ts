@@ -77,7 +77,9 @@ export function onDeadline(deadline: Deadline | undefined, work: PromiseLike<unk
     onExpiry();
     return true;
   }
-  const timer = setTimeout(onExpiry, left);
+  // Whole milliseconds: node:timers keeps one list per distinct delay, so a fractional delay (every
+  // `left` is one) made a new list, and a priority-queue entry, for each of the request's timers.
+  const timer = setTimeout(onExpiry, Math.ceil(left));
   const clear = (): void => clearTimeout(timer);
   work.then(clear, clear);
   return true;
