@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [--quick] [--seconds 10] [--concurrency 1,20] [--no-build] [--keep]
+ * npm run bench -- [--quick] [--seconds 10] [--concurrency 1,20] [--scenario name,…] [--no-build] [--keep]
  *
  * The API benchmark (issue 13). Builds and starts what it measures — the compiled production
  * server (dist/scripts/start.js, pool of 3) — and in the same run its baselines: a hand-written
@@ -28,7 +28,8 @@ import { seed } from './seed.js';
 import { shapeDifferences } from './shape.js';
 import { VERCEL_OUTPUT, startTargets, vercelOutputPresent, type Targets } from './targets.js';
 
-const USAGE = 'usage: npm run bench -- [--quick] [--seconds 10] [--concurrency 1,20] [--no-build] [--keep]';
+const USAGE =
+  'usage: npm run bench -- [--quick] [--seconds 10] [--concurrency 1,20] [--scenario name,…] [--no-build] [--keep]';
 const startedAt = performance.now();
 const progress = (line: string): void =>
   void process.stderr.write(`bench (${((performance.now() - startedAt) / 1000).toFixed(1)} s): ${line}\n`);
@@ -145,6 +146,18 @@ async function measure(targets: Targets, dbUrl: string, plan: Plan, list: Scenar
   }
 }
 
+/** `--scenario a,b`: only the scenarios named (all by default). */
+function chosen(all: Scenario[], flag: unknown): Scenario[] {
+  if (typeof flag !== 'string') return all;
+  const names = flag.split(',').map((n) => n.trim());
+  const unknown = names.filter((n) => !all.some((s) => s.name === n));
+  if (unknown.length > 0)
+    throw new UsageError(
+      `no scenario ${unknown.map((n) => `"${n}"`).join(', ')}; one of: ${all.map((s) => `"${s.name}"`).join(', ')}`,
+    );
+  return all.filter((s) => names.includes(s.name));
+}
+
 async function main(): Promise<number> {
   const args = parseCli(
     process.argv.slice(2),
@@ -152,6 +165,7 @@ async function main(): Promise<number> {
       quick: { type: 'boolean' },
       seconds: { type: 'string' },
       concurrency: { type: 'string' },
+      scenario: { type: 'string' },
       'no-build': { type: 'boolean' },
       keep: { type: 'boolean' },
     },
@@ -180,7 +194,7 @@ async function main(): Promise<number> {
     if (!withVercel)
       progress(`no ${VERCEL_OUTPUT}: the built Vercel function is not measured (run \`vercel build\` first)`);
     targets = await startTargets(dbUrl, withVercel);
-    await measure(targets, dbUrl, plan, scenarios(data));
+    await measure(targets, dbUrl, plan, chosen(scenarios(data), args.values.scenario));
     process.stdout.write(
       withVercel
         ? `${VERCEL}: ${VERCEL_OUTPUT} as of its last \`vercel build\`; each request sent straight to the process of the function serving its route (imported and served as the platform's Node.js runtime does, scripts/vercel-output/platform-launcher.mjs, not through @vercel/node's dev launcher), its URL rewritten by config.json's routes; CPU of that process\n`
