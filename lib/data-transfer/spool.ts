@@ -30,6 +30,12 @@ async function removeDeadSpools(): Promise<void> {
 
 export class Spool {
   private readonly streams: Record<SpooledTable, WriteStream>;
+  /**
+   * A file stream's first error (disk full, or a write still in flight when remove() destroyed
+   * the stream): kept here and thrown by the next write() or finish(), never left as an 'error'
+   * event without a listener, which would end the process.
+   */
+  private failure: Error | undefined;
 
   // A process that exits early (Ctrl-C through the scripts' signal handlers, an uncaught error)
   // still removes its spool; only SIGKILL leaves one behind in the temp directory.
@@ -41,6 +47,7 @@ export class Spool {
       conversations: createWriteStream(join(dir, 'conversations.copy')),
       messages: createWriteStream(join(dir, 'messages.copy')),
     };
+    for (const stream of Object.values(this.streams)) stream.on('error', (error) => (this.failure ??= error));
   }
 
   /** Creates a spool, first removing spools left by importers that were killed (SIGKILL). */
@@ -51,11 +58,13 @@ export class Spool {
 
   /** Appends COPY text, waiting when the disk falls behind. */
   async write(table: SpooledTable, text: string): Promise<void> {
+    if (this.failure) throw this.failure;
     if (!this.streams[table].write(text)) await once(this.streams[table], 'drain');
   }
 
   /** Flushes and closes the files; call before reading them. */
   async finish(): Promise<void> {
+    if (this.failure) throw this.failure;
     for (const stream of Object.values(this.streams)) {
       stream.end();
       await once(stream, 'close');
@@ -67,6 +76,7 @@ export class Spool {
     return createReadStream(join(this.dir, `${table}.copy`), { highWaterMark: chunkBytes });
   }
 
+  /** Discards the spool; a write still in flight ends in `failure`, which nothing reads any more. */
   async remove(): Promise<void> {
     process.removeListener('exit', this.removeOnExit);
     for (const stream of Object.values(this.streams)) stream.destroy();
