@@ -4,7 +4,7 @@
  * server's own CPU, not the load generator's.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { stopChild } from '../../lib/process/stop-child.js';
 import type { RequestSpec } from './load.js';
 
@@ -74,45 +74,4 @@ export function cpuSeconds(pid: number): number {
   // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / clockTicks();
-}
-
-/** Every process below `pid` (children, their children, …), read from /proc/<pid>/task/<tid>/children. */
-export function descendants(pid: number): number[] {
-  const out: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const current = queue.shift()!;
-    let tasks: string[];
-    try {
-      tasks = readdirSync(`/proc/${current}/task`);
-    } catch {
-      continue; // exited meanwhile
-    }
-    for (const tid of tasks) {
-      let text = '';
-      try {
-        text = readFileSync(`/proc/${current}/task/${tid}/children`, 'utf8');
-      } catch {
-        continue;
-      }
-      for (const child of text.trim().split(/\s+/).filter(Boolean).map(Number)) {
-        out.push(child);
-        queue.push(child);
-      }
-    }
-  }
-  return out;
-}
-
-/** CPU seconds of the processes below `pid` (not `pid` itself): the Vercel functions, not their local router. */
-export function childrenCpuSeconds(pid: number): number {
-  let total = 0;
-  for (const child of descendants(pid)) {
-    try {
-      total += cpuSeconds(child);
-    } catch {
-      // exited between listing and reading: its CPU is no longer countable
-    }
-  }
-  return total;
 }

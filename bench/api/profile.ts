@@ -13,15 +13,13 @@
  * against a target; it is for finding the cost.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrate } from '../../db/migrate.js';
 import { config } from '../../lib/config.js';
 import { UsageError, intFlag, numberFlag, parseCli, stringFlag } from '../../lib/cli-args.js';
 import { runScript } from '../../lib/data-transfer/cli.js';
-import { admin, withDatabase } from '../scratch-database.js';
+import { createScratchDatabase, type ScratchDatabase } from '../scratch-database.js';
 import { runLoad } from './load.js';
 import { startServer, type Server } from './processes.js';
 import { BASELINE, THREADBASE } from './report.js';
@@ -133,13 +131,12 @@ async function main(): Promise<number> {
   const topN = intFlag(args.values.top, 'top', 25);
   if (!existsSync('dist/scripts/start.js')) throw new UsageError('no dist/scripts/start.js: run `npm run build` first');
   const serverUrl = config().benchDatabaseUrl;
-  const name = `threadbase_bench_profile_${randomBytes(4).toString('hex')}`;
-  const dbUrl = withDatabase(serverUrl, name);
   const dir = mkdtempSync(join(tmpdir(), 'threadbase-profile-'));
   const servers: Server[] = [];
+  let scratch: ScratchDatabase | undefined;
   try {
-    await admin(serverUrl, `create database "${name}"`);
-    await migrate(dbUrl);
+    scratch = await createScratchDatabase(serverUrl, 'threadbase_bench_profile');
+    const dbUrl = scratch.url;
     const data = await seed(dbUrl, { conversations: 200, searchMessages: 2000 });
     const scenario = scenarios(data).find((s) => s.name === wanted);
     if (!scenario)
@@ -205,7 +202,7 @@ async function main(): Promise<number> {
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     if (!args.values['keep-profiles']) rmSync(dir, { recursive: true, force: true });
-    await admin(serverUrl, `drop database if exists "${name}" with (force)`);
+    await scratch?.drop();
   }
 }
 
